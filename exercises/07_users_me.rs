@@ -1,0 +1,80 @@
+//! # Step 07: `GET /users/me` and the assembled app
+//!
+//! ## What you build
+//!
+//! The payoff: a protected route. `GET /users/me` answers with the profile of
+//! whoever the access token belongs to, and `app` puts every route together
+//! into the router that `src/bin/server.rs` serves. Once this step passes,
+//! run your own server and try it with curl (see the README).
+//!
+//! The profile is a type of its own, `UserProfile`, not `User`: `User` holds
+//! the password hash, and a hash must never leave the server. Converting
+//! field by field means that a secret added to `User` later cannot leak by
+//! accident. Interviewers ask "what does your `/me` endpoint return?" for this
+//! reason.
+//!
+//! ## The contract
+//!
+//! - `GET /users/me` with a valid token: 200,
+//!   `{"username", "email", "full_name", "disabled"}` and nothing else.
+//! - Without a valid token: whatever `CurrentUser` rejects with (step 06).
+//! - `app(state)`: `POST /token` (step 05's router) and `GET /users/me`
+//!   together; any other path answers 404 with a JSON `OAuthError` body
+//!   (`"error": "not_found"`).
+//!
+//! ## Hints
+//!
+//! - A handler that takes `CurrentUser(user): CurrentUser` is protected; return
+//!   `Json(UserProfile::from(user))`.
+//! - `Router::merge` joins two routers; `Router::fallback` answers what no
+//!   route matched.
+//!
+//! Run the tests: `cargo test --test step07_users_me`
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::current_user::CurrentUser;
+use crate::fake_db::User;
+use crate::oauth_error::OAuthError;
+use crate::token_route::{self, AuthState};
+
+/// What a client may see of a user: everything but the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserProfile {
+    pub username: String,
+    pub email: String,
+    pub full_name: String,
+    pub disabled: bool,
+}
+
+impl From<User> for UserProfile {
+    fn from(user: User) -> Self {
+        todo!("step 07: copy username, email, full_name and disabled (never the hash)")
+    }
+}
+
+/// `GET /users/me`: the profile of the token's user.
+pub async fn users_me(CurrentUser(user): CurrentUser) -> Json<UserProfile> {
+    todo!("step 07: answer with the current user's profile as JSON")
+}
+
+/// `GET /users/me` on its own.
+pub fn router(state: AuthState) -> Router {
+    todo!("step 07: a Router with GET /users/me routed to users_me, with `state`")
+}
+
+/// The whole app: `POST /token` and `GET /users/me`, with JSON answers for
+/// unknown paths too.
+pub fn app(state: AuthState) -> Router {
+    todo!(
+        "step 07: merge token_route::router and this step's router, with `not_found` as the fallback"
+    )
+}
+
+async fn not_found() -> Response {
+    todo!("step 07: 404 with an OAuthError body whose error is \"not_found\"")
+}

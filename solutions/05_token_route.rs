@@ -1,0 +1,198 @@
+//! Step 05: the token endpoint, `POST /token`. (Reference solution.)
+//!
+//! See `exercises/05_token_route.rs` for the task.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header::{CACHE_CONTROL, PRAGMA};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::fake_db::UserStore;
+use crate::jwt::{Claims, JwtKeys};
+use crate::oauth_error::OAuthError;
+use crate::passwords::PasswordHasher;
+
+/// The largest `/token` body accepted; a login form is a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// What the auth routes share: the user store, the password hasher, the
+/// signing keys and the access-token lifetime. Cheap to clone; a later step
+/// keeps its own state beside this one and reaches it through `FromRef`.
+#[derive(Clone)]
+pub struct AuthState {
+    pub users: Arc<dyn UserStore>,
+    pub passwords: Arc<PasswordHasher>,
+    pub keys: Arc<JwtKeys>,
+    pub access_token_ttl: Duration,
+}
+
+impl AuthState {
+    pub fn new(
+        users: impl UserStore + 'static,
+        passwords: PasswordHasher,
+        keys: JwtKeys,
+        access_token_ttl: Duration,
+    ) -> Self {
+        Self {
+            users: Arc::new(users),
+            passwords: Arc::new(passwords),
+            keys: Arc::new(keys),
+            access_token_ttl,
+        }
+    }
+}
+
+/// The form of RFC 6749 §4.3.2. Every field is optional here so that a
+/// missing one is *our* `invalid_request`, not a deserialisation error.
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenRequest {
+    pub grant_type: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub scope: Option<String>,
+}
+
+/// The success body of RFC 6749 §5.1.
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+}
+
+/// The ways a token request fails (RFC 6749 §5.2).
+#[derive(Debug)]
+pub enum TokenError {
+    /// A field is missing, empty or repeated, or the body is not a form.
+    InvalidRequest(String),
+    /// `grant_type` is not one this server knows.
+    UnsupportedGrantType,
+    /// Wrong password, unknown user or disabled user: deliberately one answer.
+    InvalidGrant,
+    /// The body is over [`MAX_BODY_BYTES`].
+    TooLarge,
+    /// Our fault, not the client's: nothing a request can cause.
+    Internal,
+}
+
+impl IntoResponse for TokenError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            Self::InvalidRequest(why) => (
+                StatusCode::BAD_REQUEST,
+                OAuthError::new("invalid_request", why),
+            ),
+            Self::UnsupportedGrantType => (
+                StatusCode::BAD_REQUEST,
+                OAuthError::new(
+                    "unsupported_grant_type",
+                    "this server supports grant_type=password",
+                ),
+            ),
+            Self::InvalidGrant => (
+                StatusCode::BAD_REQUEST,
+                OAuthError::new("invalid_grant", "the username or password is incorrect"),
+            ),
+            Self::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                OAuthError::new(
+                    "invalid_request",
+                    format!("the body is over {MAX_BODY_BYTES} bytes"),
+                ),
+            ),
+            Self::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                OAuthError::new("server_error", "the server could not issue a token"),
+            ),
+        };
+        body.with_status(status)
+    }
+}
+
+/// Turns axum's form rejections (415, 422, ...) into RFC 6749 errors.
+fn form_error(rejection: FormRejection) -> TokenError {
+    match rejection {
+        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => TokenError::TooLarge,
+        FormRejection::InvalidFormContentType(_) => TokenError::InvalidRequest(
+            "the body must be application/x-www-form-urlencoded".to_owned(),
+        ),
+        // serde reports a repeated field as `duplicate field ...`.
+        other => {
+            TokenError::InvalidRequest(format!("the form could not be read: {}", other.body_text()))
+        }
+    }
+}
+
+/// A field's value, with an empty one counted as missing (RFC 6749 §3.1).
+fn required(field: Option<String>, name: &str) -> Result<String, TokenError> {
+    field
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| TokenError::InvalidRequest(format!("the `{name}` field is required")))
+}
+
+/// `POST /token`: trades a username and password for an access token.
+pub async fn token(
+    State(state): State<AuthState>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Response {
+    let mut response = match issue_token(state, form).await {
+        Ok(body) => Json(body).into_response(),
+        Err(error) => error.into_response(),
+    };
+    // RFC 6749 §5.1: a token response must not be cached anywhere.
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+async fn issue_token(
+    state: AuthState,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Result<TokenResponse, TokenError> {
+    let Form(request) = form.map_err(form_error)?;
+    let grant_type = required(request.grant_type, "grant_type")?;
+    if grant_type != "password" {
+        return Err(TokenError::UnsupportedGrantType);
+    }
+    let username = required(request.username, "username")?;
+    let password = required(request.password, "password")?;
+
+    // bcrypt takes a quarter of a second of CPU: run it on the blocking pool
+    // so the async worker threads keep serving other requests.
+    let check = state.clone();
+    let user = tokio::task::spawn_blocking(move || {
+        check
+            .passwords
+            .authenticate_user(check.users.as_ref(), &username, &password)
+    })
+    .await
+    .map_err(|_| TokenError::Internal)?
+    .ok_or(TokenError::InvalidGrant)?;
+
+    let claims = Claims::new(&user.username, state.access_token_ttl);
+    let access_token = state
+        .keys
+        .encode(&claims)
+        .map_err(|_| TokenError::Internal)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "bearer",
+        expires_in: state.access_token_ttl.as_secs(),
+    })
+}
+
+/// `POST /token` on its own, with its body limit.
+pub fn router(state: AuthState) -> Router {
+    Router::new()
+        .route("/token", post(token))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}

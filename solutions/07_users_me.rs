@@ -1,0 +1,64 @@
+//! Step 07: `GET /users/me` and the assembled app. (Reference solution.)
+//!
+//! See `exercises/07_users_me.rs` for the task.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::current_user::CurrentUser;
+use crate::fake_db::User;
+use crate::oauth_error::OAuthError;
+use crate::token_route::{self, AuthState};
+
+/// What a client may see of a user: everything but the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserProfile {
+    pub username: String,
+    pub email: String,
+    pub full_name: String,
+    pub disabled: bool,
+}
+
+impl From<User> for UserProfile {
+    fn from(user: User) -> Self {
+        // Listing the fields one by one means a new secret field on `User`
+        // never leaks by accident.
+        Self {
+            username: user.username,
+            email: user.email,
+            full_name: user.full_name,
+            disabled: user.disabled,
+        }
+    }
+}
+
+/// `GET /users/me`: the profile of the token's user.
+pub async fn users_me(CurrentUser(user): CurrentUser) -> Json<UserProfile> {
+    Json(UserProfile::from(user))
+}
+
+/// `GET /users/me` on its own.
+pub fn router(state: AuthState) -> Router {
+    Router::new()
+        .route("/users/me", get(users_me))
+        .with_state(state)
+}
+
+/// The whole app: `POST /token` and `GET /users/me`, with JSON answers for
+/// unknown paths too.
+pub fn app(state: AuthState) -> Router {
+    token_route::router(state.clone())
+        .merge(router(state))
+        .fallback(not_found)
+}
+
+async fn not_found() -> Response {
+    OAuthError::new(
+        "not_found",
+        "no route here; try POST /token or GET /users/me",
+    )
+    .with_status(StatusCode::NOT_FOUND)
+}

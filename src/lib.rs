@@ -1,0 +1,69 @@
+//! The course library: glue only.
+//!
+//! Each step is one module whose body is either the learner's file in
+//! `exercises/` or the reference in `solutions/`, chosen by the step's feature
+//! (`solNN`; `solutions` turns them all on). Later steps reach earlier ones
+//! through `crate::...`, so step N runs on the learner's own steps 1..N-1
+//! unless a `solNN` feature swaps one in.
+
+// An exercise's stubs leave their arguments unused until the learner fills
+// them in: silence that noise for exercise files only, never for solutions.
+
+/// Given, not an exercise: the JSON error body every step answers with.
+pub mod oauth_error;
+
+#[cfg_attr(feature = "sol01", path = "../solutions/01_fake_db.rs")]
+#[cfg_attr(not(feature = "sol01"), path = "../exercises/01_fake_db.rs")]
+#[cfg_attr(
+    not(feature = "sol01"),
+    allow(unused_variables, unused_imports, dead_code)
+)]
+pub mod fake_db;
+
+#[cfg_attr(feature = "sol02", path = "../solutions/02_passwords.rs")]
+#[cfg_attr(not(feature = "sol02"), path = "../exercises/02_passwords.rs")]
+#[cfg_attr(
+    not(feature = "sol02"),
+    allow(unused_variables, unused_imports, dead_code)
+)]
+pub mod passwords;
+
+#[cfg_attr(feature = "sol03", path = "../solutions/03_bearer.rs")]
+#[cfg_attr(not(feature = "sol03"), path = "../exercises/03_bearer.rs")]
+#[cfg_attr(
+    not(feature = "sol03"),
+    allow(unused_variables, unused_imports, dead_code)
+)]
+pub mod bearer;
+
+#[cfg_attr(feature = "sol04", path = "../solutions/04_jwt.rs")]
+#[cfg_attr(not(feature = "sol04"), path = "../exercises/04_jwt.rs")]
+#[cfg_attr(
+    not(feature = "sol04"),
+    allow(unused_variables, unused_imports, dead_code)
+)]
+pub mod jwt;
+
+#[cfg_attr(feature = "sol05", path = "../solutions/05_token_route.rs")]
+#[cfg_attr(not(feature = "sol05"), path = "../exercises/05_token_route.rs")]
+#[cfg_attr(
+    not(feature = "sol05"),
+    allow(unused_variables, unused_imports, dead_code)
+)]
+pub mod token_route;
+
+#[cfg_attr(feature = "sol06", path = "../solutions/06_current_user.rs")]
+#[cfg_attr(not(feature = "sol06"), path = "../exercises/06_current_user.rs")]
+#[cfg_attr(
+    not(feature = "sol06"),
+    allow(unused_variables, unused_imports, dead_code)
+)]
+pub mod current_user;
+
+#[cfg_attr(feature = "sol07", path = "../solutions/07_users_me.rs")]
+#[cfg_attr(not(feature = "sol07"), path = "../exercises/07_users_me.rs")]
+#[cfg_attr(
+    not(feature = "sol07"),
+    allow(unused_variables, unused_imports, dead_code)
+)]
+pub mod users_me;
