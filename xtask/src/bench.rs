@@ -1,0 +1,148 @@
+//! `cargo xtask bench`: the speed a learner feels, measured.
+//!
+//! Works on a scratch copy of the repository with its own target dir, so the
+//! cold build is really cold and the learner's files are never touched.
+//! Prints four figures against their targets (2-core machine):
+//!
+//! - cold build: `cargo test --no-run --features solutions`, clean target (≤ 60 s);
+//! - edit to result: change a function in an exercise, run its step's tests,
+//!   median of 5 (≤ 1.5 s);
+//! - whole suite, after the build: `cargo test --workspace --features solutions`,
+//!   median of 3 (≤ 5 s);
+//! - quiz start-up to the first question, release build, whole bank, median of
+//!   20 (≤ 50 ms).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::cargo::{cargo, root};
+
+pub fn run() -> ExitCode {
+    let scratch = std::env::temp_dir().join(format!("course-bench-{}", std::process::id()));
+    let repo = scratch.join("course");
+    copy_tracked_files(&repo);
+    let target = scratch.join("target");
+    let in_copy = |args: &[&str]| {
+        let mut command = cargo(args);
+        command
+            .current_dir(&repo)
+            .env("CARGO_TARGET_DIR", &target)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    };
+
+    eprintln!("bench: cold build in {} ...", repo.display());
+    let cold = time(in_copy(&["test", "--no-run", "--features", "solutions"]));
+
+    // A learner who has solved steps 1 and 2 edits step 2 and reruns its tests.
+    for file in ["01_fake_db.rs", "02_passwords.rs"] {
+        std::fs::copy(
+            repo.join("solutions").join(file),
+            repo.join("exercises").join(file),
+        )
+        .expect("copy a solution");
+    }
+    let exercise = repo.join("exercises/02_passwords.rs");
+    let original = std::fs::read_to_string(&exercise).expect("read the exercise");
+    let step_tests = ["test", "--test", "step02_passwords"];
+    time(in_copy(&step_tests)); // warm the no-feature build
+    let edits: Vec<Duration> = (0..5)
+        .map(|i| {
+            let edited =
+                original.replace("not a real password", &format!("not a real password {i}"));
+            let started = Instant::now();
+            std::fs::write(&exercise, edited).expect("edit the exercise");
+            time(in_copy(&step_tests));
+            started.elapsed()
+        })
+        .collect();
+
+    let suite = ["test", "--workspace", "--features", "solutions"];
+    time(in_copy(&suite)); // build whatever --no-run did not
+    let suites: Vec<Duration> = (0..3).map(|_| time(in_copy(&suite))).collect();
+
+    time(in_copy(&["build", "--release", "--package", "quiz"]));
+    let quiz = target.join("release/quiz");
+    let starts: Vec<Duration> = (0..20).map(|_| quiz_start(&quiz, &repo)).collect();
+
+    let _ = std::fs::remove_dir_all(&scratch);
+    report(
+        "cold build (cargo test --no-run --features solutions)",
+        cold,
+        Duration::from_secs(60),
+    );
+    report(
+        "edit to result (step 02, median of 5)",
+        median(edits),
+        Duration::from_millis(1500),
+    );
+    report(
+        "whole suite after the build (median of 3)",
+        median(suites),
+        Duration::from_secs(5),
+    );
+    report(
+        "quiz start-up to the first question (median of 20)",
+        median(starts),
+        Duration::from_millis(50),
+    );
+    ExitCode::SUCCESS
+}
+
+/// Copies what git tracks (and new files it does not ignore) into `to`.
+fn copy_tracked_files(to: &Path) {
+    let listing = Command::new("git")
+        .args(["ls-files", "--cached", "--others", "--exclude-standard"])
+        .current_dir(root())
+        .output()
+        .expect("git runs");
+    for name in String::from_utf8_lossy(&listing.stdout).lines() {
+        let from = root().join(name);
+        if !from.is_file() {
+            continue;
+        }
+        let dest = to.join(name);
+        std::fs::create_dir_all(dest.parent().expect("a parent")).expect("make a folder");
+        std::fs::copy(&from, &dest).expect("copy a file");
+    }
+}
+
+/// Wall time of a command, which must succeed.
+fn time(mut command: Command) -> Duration {
+    let started = Instant::now();
+    let status = command.status().expect("the command runs");
+    assert!(status.success(), "bench: {command:?} failed");
+    started.elapsed()
+}
+
+/// Time from launch to the first question on screen, then end of input.
+fn quiz_start(quiz: &PathBuf, repo: &Path) -> Duration {
+    let started = Instant::now();
+    let status = Command::new(quiz)
+        .args(["--count", "1", "--seed", "1", "--no-save"])
+        .current_dir(repo)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the quiz runs");
+    let elapsed = started.elapsed();
+    assert!(status.code().is_some(), "bench: the quiz crashed");
+    elapsed
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn report(what: &str, took: Duration, target: Duration) {
+    let verdict = if took <= target { "ok" } else { "OVER TARGET" };
+    println!(
+        "{what:<58} {:>9.3} s  (target ≤ {:.3} s)  {verdict}",
+        took.as_secs_f64(),
+        target.as_secs_f64()
+    );
+}
