@@ -53,7 +53,7 @@ fn assert_refused(token: &str, what: &str) {
 
 #[test]
 fn a_short_secret_is_refused() {
-    let short = vec![b'k'; MIN_SECRET_BYTES - 1];
+    let short = [b'k'; MIN_SECRET_BYTES - 1];
     let result = JwtKeys::from_secret(&short).map(|_| ());
     assert_eq!(
         result,
@@ -63,7 +63,7 @@ fn a_short_secret_is_refused() {
         "from_secret with a 31-byte secret must be Err(SecretTooShort {{ bytes: 31 }}): HS256 needs 32 (RFC 7518 §3.2).\n  look at: {LOOK}"
     );
     assert!(
-        JwtKeys::from_secret(&vec![b'k'; MIN_SECRET_BYTES]).is_ok(),
+        JwtKeys::from_secret(&[b'k'; MIN_SECRET_BYTES]).is_ok(),
         "from_secret with exactly 32 bytes must succeed.\n  look at: {LOOK}"
     );
 }

@@ -40,9 +40,9 @@ impl State {
             .is_none_or(|card| card.due <= self.reviews)
     }
 
-    /// The box of a card; 0 for one never answered.
+    /// The box of a card; a card never answered is in box 1.
     pub fn level(&self, id: &str) -> u32 {
-        self.cards.get(id).map_or(0, |card| card.level)
+        self.cards.get(id).map_or(1, |card| card.level)
     }
 
     pub fn record(&mut self, id: &str, right: bool) {

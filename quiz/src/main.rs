@@ -94,7 +94,9 @@ fn parse_args() -> Result<Args, lexopt::Error> {
                     "medium" => Difficulty::Medium,
                     "hard" => Difficulty::Hard,
                     other => {
-                        return Err(format!("--difficulty {other}: use easy, medium or hard").into());
+                        return Err(
+                            format!("--difficulty {other}: use easy, medium or hard").into()
+                        );
                     }
                 })
             }

@@ -92,18 +92,18 @@ fn parse(text: &str) -> BTreeMap<String, Vec<(String, bool)>> {
             };
             current = Some(name.to_owned());
             binaries.entry(name.to_owned()).or_default();
-        } else if let (Some(binary), Some(rest)) = (&current, line.strip_prefix("test ")) {
-            if let Some((test, verdict)) = rest.rsplit_once(" ... ") {
-                let passed = match verdict {
-                    "ok" => true,
-                    "FAILED" => false,
-                    _ => continue, // ignored, bench
-                };
-                binaries
-                    .entry(binary.clone())
-                    .or_default()
-                    .push((test.to_owned(), passed));
-            }
+        } else if let (Some(binary), Some(rest)) = (&current, line.strip_prefix("test "))
+            && let Some((test, verdict)) = rest.rsplit_once(" ... ")
+        {
+            let passed = match verdict {
+                "ok" => true,
+                "FAILED" => false,
+                _ => continue, // ignored, bench
+            };
+            binaries
+                .entry(binary.clone())
+                .or_default()
+                .push((test.to_owned(), passed));
         }
     }
     binaries
