@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Probes a running course server from outside, over real HTTP.
+
+Usage: JWT_SECRET=<the server's secret> probe_server.py [BASE_URL]
+
+Checks every point of the HTTP contract in docs/http-contract.md that an
+outside client can see, forges tokens with the shared secret to check the
+validation rules, throws odd input at it (never a 500), and logs in with a
+standard OAuth2 client library (requests-oauthlib's password grant) when that
+is installed. Prints one line a check and exits 1 on any failure.
+"""
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import sys
+import time
+import urllib.parse
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+URL = urllib.parse.urlsplit(BASE)
+SECRET = os.environ.get("JWT_SECRET", "").encode()
+FORM = "application/x-www-form-urlencoded"
+results = []
+
+
+def request(method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection(URL.hostname, URL.port or 80, timeout=10)
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    data = response.read().decode("utf-8", "replace")
+    conn.close()
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        parsed = None
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, parsed, data
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(("ok    " if ok else "FAIL  ") + name + ("" if ok else f"  -- {detail}"))
+
+
+def login(fields, content_type=FORM):
+    body = urllib.parse.urlencode(fields) if isinstance(fields, list) else fields
+    headers = {"Content-Type": content_type} if content_type else {}
+    return request("POST", "/token", body, headers)
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def forge(header, claims, key=SECRET, digest=hashlib.sha256):
+    signing_input = b64(json.dumps(header).encode()) + "." + b64(json.dumps(claims).encode())
+    signature = b64(hmac.new(key, signing_input.encode(), digest).digest()) if key is not None else ""
+    return signing_input + "." + signature
+
+
+def me(authorization=None):
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    return request("GET", "/users/me", headers=headers)
+
+
+def expect_error(name, reply, status, code, challenge=None):
+    got_status, headers, body, raw = reply
+    ok = got_status == status and isinstance(body, dict) and body.get("error") == code \
+        and bool(body.get("error_description"))
+    if challenge is not None:
+        ok = ok and headers.get("www-authenticate") == challenge
+    check(name, ok, f"got {got_status} {headers.get('www-authenticate')} {raw[:200]}")
+
+
+GOOD = [("grant_type", "password"), ("username", "alice"), ("password", "secret123")]
+
+# POST /token
+status, headers, body, raw = login(GOOD)
+check("token: 200 with access_token, token_type bearer, expires_in",
+      status == 200 and set(body or {}) == {"access_token", "token_type", "expires_in"}
+      and body["token_type"] == "bearer" and isinstance(body["expires_in"], int), raw)
+check("token: Cache-Control no-store and Pragma no-cache",
+      headers.get("cache-control") == "no-store" and headers.get("pragma") == "no-cache", str(headers))
+token = (body or {}).get("access_token", "")
+check("token: charset on the content type is accepted",
+      login(GOOD, FORM + "; charset=UTF-8")[0] == 200)
+check("token: unknown fields ignored", login(GOOD + [("client_id", "x"), ("scope", "read")])[0] == 200)
+
+bodies = []
+for name, fields in [("wrong password", [("grant_type", "password"), ("username", "alice"), ("password", "nope")]),
+                     ("unknown user", [("grant_type", "password"), ("username", "mallory"), ("password", "secret123")]),
+                     ("disabled user", [("grant_type", "password"), ("username", "bob"),
+                                        ("password", "correct horse battery staple")])]:
+    reply = login(fields)
+    expect_error(f"token: {name} is 400 invalid_grant", reply, 400, "invalid_grant")
+    bodies.append(reply[3])
+check("token: the three invalid_grant answers are identical", len(set(bodies)) == 1, str(bodies))
+
+for name, fields in [("missing grant_type", GOOD[1:]), ("missing username", [GOOD[0], GOOD[2]]),
+                     ("empty password", GOOD[:2] + [("password", "")]),
+                     ("repeated username", GOOD + [("username", "bob")])]:
+    expect_error(f"token: {name} is 400 invalid_request", login(fields), 400, "invalid_request")
+expect_error("token: JSON body is 400 invalid_request",
+             login(json.dumps(dict(GOOD)), "application/json"), 400, "invalid_request")
+expect_error("token: no content type is 400 invalid_request", login(urllib.parse.urlencode(GOOD), None),
+             400, "invalid_request")
+expect_error("token: client_credentials is unsupported_grant_type",
+             login([("grant_type", "client_credentials")] + GOOD[1:]), 400, "unsupported_grant_type")
+expect_error("token: a 17 KiB body is 413", login(urllib.parse.urlencode(GOOD) + "&pad=" + "x" * 17000),
+             413, "invalid_request")
+
+# GET /users/me
+status, headers, body, raw = me(f"Bearer {token}")
+check("me: 200 with exactly username, email, full_name, disabled",
+      status == 200 and set(body or {}) == {"username", "email", "full_name", "disabled"}
+      and body["username"] == "alice" and "$2" not in raw, raw)
+check("me: the scheme is case-insensitive", me(f"bearer {token}")[0] == 200 and me(f"BEARER {token}")[0] == 200)
+expect_error("me: no header is 401 with a bare challenge", me(), 401, "unauthorized", "Bearer")
+expect_error("me: Basic is 401 with a bare challenge", me("Basic YWxpY2U6c2VjcmV0MTIz"), 401,
+             "unauthorized", "Bearer")
+for name, value in [("Bearer alone", "Bearer"), ("two words", "Bearer a b"), ("bad characters", "Bearer a$b")]:
+    expect_error(f"me: {name} is 400 invalid_request", me(value), 400, "invalid_request",
+                 'Bearer error="invalid_request"')
+
+now = int(time.time())
+claims = {"sub": "alice", "exp": now + 600, "iat": now, "jti": "probe"}
+hs256 = {"alg": "HS256", "typ": "JWT"}
+if SECRET:
+    check("me: a token forged with the shared secret is accepted (the probe signs correctly)",
+          me("Bearer " + forge(hs256, claims))[0] == 200)
+    forged = [
+        ("another key", forge(hs256, claims, key=b"x" * 40)),
+        ("alg none", forge({"alg": "none"}, claims, key=None)),
+        ("HS384", forge({"alg": "HS384", "typ": "JWT"}, claims, digest=hashlib.sha384)),
+        ("RS256 header", forge({"alg": "RS256", "typ": "JWT"}, claims)),
+        ("expired an hour ago", forge(hs256, dict(claims, exp=now - 3600))),
+        ("nbf in an hour", forge(hs256, dict(claims, nbf=now + 3600))),
+        ("no exp", forge(hs256, {k: v for k, v in claims.items() if k != "exp"})),
+        ("unknown subject", forge(hs256, dict(claims, sub="mallory"))),
+    ]
+    for name, bad in forged:
+        expect_error(f"me: {name} is 401 invalid_token", me("Bearer " + bad), 401, "invalid_token",
+                     'Bearer error="invalid_token"')
+else:
+    check("forged-token checks need JWT_SECRET set to the server's secret", False, "JWT_SECRET unset")
+
+# Odd input: never a 500.
+odd = [("POST", "/token", b"%", {"Content-Type": FORM}),
+       ("POST", "/token", b"grant_type=password&username=%ff%fe&password=%zz", {"Content-Type": FORM}),
+       ("POST", "/token", bytes(range(256)), {"Content-Type": FORM}),
+       ("POST", "/token", b"{}", {"Content-Type": "application/json"}),
+       ("GET", "/token", None, {}),
+       ("PUT", "/users/me", b"x", {}),
+       ("GET", "/users/me", None, {"Authorization": "Bearer " + "a" * 8000}),
+       ("GET", "/users/me", None, {"Authorization": "Bearer a.b.c"}),
+       ("GET", "/nope", None, {})]
+worst = max(request(m, p, b, h)[0] for m, p, b, h in odd)
+check("odd input: no 5xx answer", worst < 500, f"worst status {worst}")
+check("odd input: the server still answers afterwards", login(GOOD)[0] == 200)
+
+# A standard OAuth2 client library's password grant.
+try:
+    from oauthlib.oauth2 import LegacyApplicationClient
+    from requests_oauthlib import OAuth2Session
+except ImportError:
+    print("skip  requests-oauthlib is not installed: pip install requests-oauthlib")
+else:
+    os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")  # loopback, no TLS
+    session = OAuth2Session(client=LegacyApplicationClient(client_id="course-probe"))
+    issued = session.fetch_token(token_url=BASE + "/token", username="alice", password="secret123")
+    check("oauthlib: the password grant returns a bearer token",
+          issued.get("token_type") == "bearer" and bool(issued.get("access_token")), str(issued))
+    answer = session.get(BASE + "/users/me")
+    check("oauthlib: the session's token opens /users/me", answer.status_code == 200, answer.text)
+
+failed = results.count(False)
+print(f"probe: {len(results) - failed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
