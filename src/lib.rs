@@ -5,9 +5,10 @@
 //! (`solNN`; `solutions` turns them all on). Later steps reach earlier ones
 //! through `crate::...`, so step N runs on the learner's own steps 1..N-1
 //! unless a `solNN` feature swaps one in.
-
-// An exercise's stubs leave their arguments unused until the learner fills
-// them in: silence that noise for exercise files only, never for solutions.
+//!
+//! An exercise's stubs leave arguments and imports unused until the learner
+//! fills them in, so those warnings are silenced for exercise files only,
+//! never for solutions.
 
 /// Given, not an exercise: the JSON error body every step answers with.
 pub mod oauth_error;

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{Play, Session, fixture_bank, run, scratch, text};
+use support::{Play, Session, fixture_bank, run_fixture, scratch, text};
 
 fn args<'a>(bank: &'a str, state: &'a str, seed: &'a str) -> Vec<&'a str> {
     vec!["--bank", bank, "--state", state, "--seed", seed]
@@ -69,18 +69,7 @@ fn wrong_answers_explain_and_are_listed() {
 
 #[test]
 fn recall_cards_show_the_model_answer_and_take_a_grade() {
-    let dir = scratch("recall");
-    let output = run(
-        &[
-            "--bank",
-            fixture_bank().to_str().unwrap(),
-            "--state",
-            dir.join("s.json").to_str().unwrap(),
-            "--kind",
-            "recall",
-        ],
-        "\ny\n",
-    );
+    let output = run_fixture(&["--kind", "recall"], "\ny\n");
     let out = text(&output.stdout);
     assert!(
         out.contains("Model answer:\n  Otherwise the response time"),
@@ -136,20 +125,7 @@ fn the_rendered_session_is_stable() {
 
 #[test]
 fn an_unknown_letter_is_explained_and_asked_again() {
-    let dir = scratch("letters");
-    let output = run(
-        &[
-            "--bank",
-            fixture_bank().to_str().unwrap(),
-            "--state",
-            dir.join("s.json").to_str().unwrap(),
-            "--kind",
-            "choice",
-            "--count",
-            "1",
-        ],
-        "E\nhello\n\nA\n",
-    );
+    let output = run_fixture(&["--kind", "choice", "--count", "1"], "E\nhello\n\nA\n");
     let out = text(&output.stdout);
     assert!(
         output.status.success(),
@@ -169,18 +145,7 @@ fn an_unknown_letter_is_explained_and_asked_again() {
 
 #[test]
 fn end_of_input_stops_cleanly_with_a_summary() {
-    let dir = scratch("eof");
-    let output = run(
-        &[
-            "--bank",
-            fixture_bank().to_str().unwrap(),
-            "--state",
-            dir.join("s.json").to_str().unwrap(),
-            "--seed",
-            "1",
-        ],
-        "",
-    );
+    let output = run_fixture(&["--seed", "1"], "");
     let out = text(&output.stdout);
     assert!(
         output.status.success(),
@@ -220,22 +185,13 @@ fn no_colour_unless_a_terminal() {
 
 #[test]
 fn filters_narrow_the_session() {
-    let dir = scratch("filters");
-    let state = dir.join("s.json");
-    let bank = fixture_bank();
-    let base = [
-        "--bank",
-        bank.to_str().unwrap(),
-        "--state",
-        state.to_str().unwrap(),
-    ];
-    let by_step = run(&[&base[..], &["--step", "3"]].concat(), "");
+    let by_step = run_fixture(&["--step", "3"], "");
     let out = text(&by_step.stdout);
     assert!(
         out.contains("1 question(s)") && out.contains("basics-header"),
         "--step 3 keeps only the step-3 question:\n{out}"
     );
-    let unknown = run(&[&base[..], &["--topic", "nope"]].concat(), "");
+    let unknown = run_fixture(&["--topic", "nope"], "");
     assert_eq!(
         unknown.status.code(),
         Some(2),
@@ -246,10 +202,7 @@ fn filters_narrow_the_session() {
         "{}",
         text(&unknown.stderr)
     );
-    let hard = run(
-        &[&base[..], &["--difficulty", "hard", "--count", "5"]].concat(),
-        "",
-    );
+    let hard = run_fixture(&["--difficulty", "hard", "--count", "5"], "");
     assert!(
         text(&hard.stdout).contains("1 question(s)"),
         "one hard question in the fixture bank"

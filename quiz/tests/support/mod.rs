@@ -31,9 +31,10 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs the quiz to completion with `stdin` as its whole input.
-pub fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(QUIZ)
+/// Starts the quiz with piped stdio, no colour, and no state file from the
+/// environment: a test always names its own.
+fn spawn(args: &[&str]) -> Child {
+    Command::new(QUIZ)
         .args(args)
         .env_remove("QUIZ_STATE")
         .env("NO_COLOR", "1")
@@ -41,7 +42,27 @@ pub fn run(args: &[&str], stdin: &str) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start the quiz");
+        .expect("start the quiz")
+}
+
+/// Runs the quiz on the fixture bank with a fresh state file, `extra`
+/// arguments and `stdin` as its whole input.
+pub fn run_fixture(extra: &[&str], stdin: &str) -> Output {
+    let state = scratch("state").join("quiz.json");
+    let bank = fixture_bank();
+    let mut args = vec![
+        "--bank",
+        bank.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    run(&args, stdin)
+}
+
+/// Runs the quiz to completion with `stdin` as its whole input.
+pub fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = spawn(args);
     child
         .stdin
         .take()
@@ -82,15 +103,7 @@ pub struct Session {
 
 impl Session {
     pub fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(QUIZ)
-            .args(args)
-            .env_remove("QUIZ_STATE")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the quiz");
+        let mut child = spawn(args);
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout");
         Session {
