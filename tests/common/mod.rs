@@ -103,9 +103,9 @@ impl TestServer {
         let mut sent = format!("POST {path}");
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
-            sent += &format!("\n    Content-Type: {content_type}");
+            sent += &format!("\n            Content-Type: {content_type}");
         }
-        sent += &format!("\n    body: {shown}");
+        sent += &format!("\n            body: {shown}");
         self.send(request.body(body), sent).await
     }
 
@@ -115,7 +115,7 @@ impl TestServer {
         let mut sent = format!("GET {path}");
         for value in authorization {
             request = request.header("authorization", *value);
-            sent += &format!("\n    Authorization: {value}");
+            sent += &format!("\n            Authorization: {value}");
         }
         self.send(request, sent).await
     }
@@ -129,7 +129,7 @@ impl TestServer {
             .get(format!("{}{path}", self.base))
             .header("authorization", value);
         let sent = format!(
-            "GET {path}\n    Authorization: {}",
+            "GET {path}\n            Authorization: {}",
             String::from_utf8_lossy(authorization)
         );
         self.send(request, sent).await
@@ -166,8 +166,9 @@ impl TestServer {
         let response = match request.send().await {
             Ok(response) => response,
             Err(error) => panic!(
-                "\n{sent}\n  the server closed the connection without answering ({error}).\n  \
-                 A handler or extractor panicked: read the panic message printed above this one.\n  \
+                "\n  sent:     {sent}\n  expected: an HTTP answer\n  \
+                 got:      the connection closed without one ({error})\n  \
+                 look at:  the panic printed above this message: a handler or extractor panicked.\n            \
                  `not yet implemented: step NN ...` means that step's todo!() still needs writing.\n"
             ),
         };
@@ -204,7 +205,7 @@ impl Reply {
         let mut got = format!("{}", self.status);
         for name in ["www-authenticate", "content-type", "cache-control"] {
             if let Some(value) = self.header(name) {
-                got += &format!("\n              {name}: {value}");
+                got += &format!("\n            {name}: {value}");
             }
         }
         let body = if self.body.is_empty() {
@@ -212,7 +213,7 @@ impl Reply {
         } else {
             &self.body
         };
-        got += &format!("\n              {body}");
+        got += &format!("\n            {body}");
         format!(
             "\n  sent:     {}\n  expected: {expected}\n  got:      {got}\n  look at:  {look}\n",
             self.sent
