@@ -117,3 +117,79 @@ async fn an_unknown_path_is_a_json_404() {
         LOOK,
     );
 }
+
+/// The real server binary: start it on a free port, log in, read the
+/// profile, then stop it with SIGTERM and expect a clean exit.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_server_binary_serves_your_app_and_stops_cleanly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--addr", "127.0.0.1:0"])
+        .env("JWT_SECRET", "server-test-secret-0123456789abcdefghijkl")
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the server binary");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    let base = loop {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap_or(0) == 0 {
+            let _ = child.wait();
+            panic!(
+                "the server exited before it said `listening on http://...`; it printed:\n{seen}\n  \
+                 look at: app() in {LOOK}, and the panic above if there is one"
+            );
+        }
+        seen += &line;
+        if let Some(url) = line.split("listening on ").nth(1) {
+            break url.trim().to_owned();
+        }
+    };
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in stderr.lines() {});
+
+    let client = reqwest::Client::new();
+    let body = common::form(&[
+        ("grant_type", "password"),
+        ("username", "alice"),
+        ("password", "secret123"),
+    ]);
+    let login = client
+        .post(format!("{base}/token"))
+        .header("content-type", common::FORM)
+        .body(body)
+        .send()
+        .await
+        .expect("POST /token to the server binary");
+    assert_eq!(
+        login.status(),
+        200,
+        "POST /token with alice's password on the real server.\n  look at: app() in {LOOK}"
+    );
+    let token: serde_json::Value =
+        serde_json::from_str(&login.text().await.unwrap_or_default()).unwrap_or_default();
+    let me = client
+        .get(format!("{base}/users/me"))
+        .bearer_auth(token["access_token"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .expect("GET /users/me on the server binary");
+    assert_eq!(
+        me.status(),
+        200,
+        "GET /users/me with the fresh token on the real server.\n  look at: app() in {LOOK}"
+    );
+
+    let pid = child.id().to_string();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    let status = child.wait().expect("the server exits");
+    assert!(
+        status.success(),
+        "on SIGTERM the server must shut down gracefully and exit 0; it exited with {status}"
+    );
+}

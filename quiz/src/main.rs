@@ -196,6 +196,15 @@ fn list(questions: &[Question]) {
 }
 
 fn drill(args: &Args, questions: &[Question]) -> ExitCode {
+    if let Some(step) = args.filter.step
+        && !STEPS.iter().any(|(s, _)| *s == step)
+    {
+        eprintln!(
+            "quiz: no step {step}; the course has steps 1 to {}",
+            STEPS.len()
+        );
+        return ExitCode::from(2);
+    }
     if let Some(topic) = &args.filter.topic
         && !questions.iter().any(|q| &q.topic == topic)
     {

@@ -202,6 +202,12 @@ fn filters_narrow_the_session() {
         "{}",
         text(&unknown.stderr)
     );
+    let no_step = run_fixture(&["--step", "9"], "");
+    assert_eq!(
+        no_step.status.code(),
+        Some(2),
+        "a step the course does not have is a usage error"
+    );
     let hard = run_fixture(&["--difficulty", "hard", "--count", "5"], "");
     assert!(
         text(&hard.stdout).contains("1 question(s)"),

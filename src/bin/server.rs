@@ -144,10 +144,11 @@ async fn run(config: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
-    tracing::info!("listening on http://{}", config.addr);
+    // The bound address, which differs from --addr when its port is 0.
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!("listening on http://{addr}");
     tracing::info!(
-        "try: curl -X POST http://{}/token -d grant_type=password -d username=alice -d password=secret123",
-        config.addr
+        "try: curl -X POST http://{addr}/token -d grant_type=password -d username=alice -d password=secret123"
     );
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
