@@ -118,16 +118,17 @@ impl IntoResponse for TokenError {
 
 /// Turns axum's form rejections (415, 422, ...) into RFC 6749 errors.
 fn form_error(rejection: FormRejection) -> TokenError {
-    match rejection {
-        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => TokenError::TooLarge,
-        FormRejection::InvalidFormContentType(_) => TokenError::InvalidRequest(
-            "the body must be application/x-www-form-urlencoded".to_owned(),
-        ),
-        // serde reports a repeated field as `duplicate field ...`.
-        other => {
-            TokenError::InvalidRequest(format!("the form could not be read: {}", other.body_text()))
-        }
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return TokenError::TooLarge;
     }
+    let why = match rejection {
+        FormRejection::InvalidFormContentType(_) => {
+            "the body must be application/x-www-form-urlencoded".to_owned()
+        }
+        // serde reports a repeated field as `duplicate field ...`.
+        other => format!("the form could not be read: {}", other.body_text()),
+    };
+    TokenError::InvalidRequest(why)
 }
 
 /// A field's value, with an empty one counted as missing (RFC 6749 §3.1).

@@ -218,6 +218,13 @@ fn drill(args: &Args, questions: &[Question]) -> ExitCode {
     };
     let (mut state, warning) = match &state_path {
         Some(path) => leitner::load(path),
+        None if args.save => (
+            leitner::State::default(),
+            Some(
+                "no HOME, QUIZ_STATE or --state: this session's progress will not be saved"
+                    .to_owned(),
+            ),
+        ),
         None => (leitner::State::default(), None),
     };
     if let Some(warning) = warning {
