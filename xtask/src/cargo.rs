@@ -37,13 +37,13 @@ pub struct TestRun {
 
 /// `cargo test` with `features` and `extra` arguments, never stopping at the
 /// first failing binary.
-pub fn test(features: &[String], extra: &[&str]) -> TestRun {
+pub fn test(features: &[String], extra: &[String]) -> TestRun {
     let features = features.join(",");
     let mut args = vec!["test", "--no-fail-fast"];
     if !features.is_empty() {
         args.extend(["--features", &features]);
     }
-    args.extend(extra);
+    args.extend(extra.iter().map(String::as_str));
     let text = combined_output(cargo(&args));
     let built = !text.contains("error: could not compile")
         && !text.contains("error[E")

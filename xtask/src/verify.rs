@@ -23,7 +23,7 @@ pub fn run() -> ExitCode {
 
     // Promise 1, which also gives promise 3 for N = 7.
     eprintln!("verify: building and testing the reference solutions...");
-    let full = cargo::test(&solved_up_to(STEPS.len()), &["--workspace"]);
+    let full = cargo::test(&solved_up_to(STEPS.len()), &["--workspace".to_owned()]);
     let failing: Vec<String> = full
         .binaries
         .iter()
@@ -40,7 +40,11 @@ pub fn run() -> ExitCode {
             "solutions  FAIL  {} of {total} tests fail with --features solutions",
             failing.len()
         );
-        misses.push(describe(&full, &failing));
+        misses.push(describe(
+            "with --features solutions, these fail:",
+            &full,
+            &failing,
+        ));
     } else {
         println!(
             "solutions  ok    all {total} tests of every package pass with --features solutions"
@@ -83,14 +87,10 @@ pub fn run() -> ExitCode {
 }
 
 /// `--test step01_... --test stepNN_...`: steps 1..=n.
-fn test_args(n: usize) -> Vec<&'static str> {
-    let names: Vec<&'static str> = STEPS[..n]
+fn test_args(n: usize) -> Vec<String> {
+    STEPS[..n]
         .iter()
-        .map(|s| &*Box::leak(s.test_name().into_boxed_str()))
-        .collect();
-    names
-        .into_iter()
-        .flat_map(|name| ["--test", name])
+        .flat_map(|step| ["--test".to_owned(), step.test_name()])
         .collect()
 }
 
@@ -104,12 +104,15 @@ fn check_caught(step: &Step, run: &TestRun, misses: &mut Vec<String>) -> String 
         .map(|(t, _)| format!("{name}::{t}"))
         .collect();
     if !run.built || tests.is_empty() {
+        let context = format!(
+            "step {:02}, steps 1..{} solved:",
+            step.number,
+            step.number - 1
+        );
         misses.push(describe(
+            &context,
             run,
-            &[format!(
-                "{name} did not build or ran no test with steps 1..{} solved",
-                step.number - 1
-            )],
+            &[format!("{name} did not build or ran no test")],
         ));
         return "stub: did not run".to_owned();
     }
@@ -146,19 +149,23 @@ fn check_green(step: &Step, run: &TestRun, misses: &mut Vec<String>) -> String {
         );
     }
     if !run.built || !failed.is_empty() {
-        misses.push(describe(run, &failed));
+        let context = format!(
+            "step {:02}, steps 1..{} solved, these fail:",
+            step.number, step.number
+        );
+        misses.push(describe(&context, run, &failed));
         return format!("solved 1..{}: FAIL", step.number);
     }
     format!("solved 1..{}: {count} pass   ok", step.number)
 }
 
-/// A miss, with the end of cargo's output for context.
-fn describe(run: &TestRun, what: &[String]) -> String {
-    let tail: Vec<&str> = run.output.lines().rev().take(40).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
-    format!(
-        "{}\n--- end of cargo's output ---\n{}",
-        what.join("\n"),
-        tail.join("\n")
-    )
+/// A miss: what failed, and the end of cargo's output when it did not build.
+fn describe(context: &str, run: &TestRun, what: &[String]) -> String {
+    let mut text = format!("{context}\n  {}", what.join("\n  "));
+    if !run.built {
+        let tail: Vec<&str> = run.output.lines().rev().take(40).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        text += &format!("\n--- end of cargo's output ---\n{}", tail.join("\n"));
+    }
+    text
 }
