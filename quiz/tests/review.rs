@@ -4,16 +4,10 @@ mod support;
 
 use support::{Play, Session, fixture_bank, scratch};
 
-fn session(
-    command: Option<&str>,
-    state: &std::path::Path,
-    policy: impl Fn(&str) -> Play,
-) -> String {
+/// A session on the fixture bank with seed 3 and the state file `state`.
+fn start(state: &std::path::Path, extra: &[&str]) -> Session {
     let bank = fixture_bank();
-    let mut args = Vec::new();
-    if let Some(command) = command {
-        args.push(command);
-    }
+    let mut args = extra.to_vec();
     args.extend([
         "--bank",
         bank.to_str().unwrap(),
@@ -22,7 +16,15 @@ fn session(
         "--seed",
         "3",
     ]);
-    let mut s = Session::start(&args);
+    Session::start(&args)
+}
+
+fn session(
+    command: Option<&str>,
+    state: &std::path::Path,
+    policy: impl Fn(&str) -> Play,
+) -> String {
+    let mut s = start(state, command.as_slice());
     s.play_all(policy);
     let (out, err, ok) = s.finish();
     assert!(ok, "the quiz must exit 0; stderr: {err}");
@@ -63,17 +65,7 @@ fn a_miss_comes_back_in_review_and_a_right_answer_moves_it_on() {
 fn progress_is_saved_after_every_answer() {
     let dir = scratch("partial");
     let state = dir.join("quiz.json");
-    let bank = fixture_bank();
-    let mut s = Session::start(&[
-        "--bank",
-        bank.to_str().unwrap(),
-        "--state",
-        state.to_str().unwrap(),
-        "--seed",
-        "3",
-        "--kind",
-        "choice",
-    ]);
+    let mut s = start(&state, &["--kind", "choice"]);
     s.next_prompt().expect("a first question");
     s.send("A");
     s.next_prompt();
@@ -93,15 +85,7 @@ fn a_corrupt_state_file_is_set_aside_not_fatal() {
     let dir = scratch("corrupt");
     let state = dir.join("quiz.json");
     std::fs::write(&state, "{ this is not json").expect("write garbage");
-    let bank = fixture_bank();
-    let mut s = Session::start(&[
-        "--bank",
-        bank.to_str().unwrap(),
-        "--state",
-        state.to_str().unwrap(),
-        "--seed",
-        "3",
-    ]);
+    let mut s = start(&state, &[]);
     s.play_all(|_| Play::Right);
     let (out, err, ok) = s.finish();
     assert!(ok, "a corrupt state file must not stop the quiz");
