@@ -5,7 +5,7 @@
 //! Every login starts with a question: who is this user? Before any token or
 //! password hash, the server needs a record of each user and a place to look
 //! it up. Here you write both: the `User` record, a small `UserStore` trait,
-//! and an in-memory store seeded with two demo accounts.
+//! and an in-memory store seeded with three demo accounts.
 //!
 //! Interviewers like this step for one reason: the store holds a *password
 //! hash*, never a password, and the record that holds it must never reach a
@@ -17,7 +17,7 @@
 //!   user of the same name.
 //! - `find_by_username` matches the name exactly (`Alice` is not `alice`) and
 //!   returns a copy of the record, or `None`.
-//! - `with_demo_users(hash)` holds the two users of `DEMO_USERS`, each with
+//! - `with_demo_users(hash)` holds the users of `DEMO_USERS`, each with
 //!   `password_hash` set to `hash(password)`: the store never keeps a password
 //!   in clear. Step 02 passes bcrypt in; the tests of this step pass a fake.
 //!
@@ -25,6 +25,10 @@
 //! | --- | --- | --- | --- | --- |
 //! | alice | secret123 | Alice Example | alice@example.com | no |
 //! | bob | correct horse battery staple | Bob Example | bob@example.com | yes |
+//! | carol | otp-demo-password-1 | Carol Example | carol@example.com | no |
+//!
+//! Bob is disabled: later steps prove that his account cannot log in. Carol
+//! comes back in step 13, where she has two-factor login.
 //!
 //! ## Hints
 //!
@@ -33,6 +37,10 @@
 //! - Loop over `DEMO_USERS` and `insert` a `User` built from each.
 //!
 //! Run the tests: `cargo test --test step01_fake_db`
+
+// Your stubs leave arguments and imports unused until you fill them in.
+// Delete this line once the step passes, so the compiler can warn you again.
+#![allow(unused_variables, unused_imports, dead_code)]
 
 use std::collections::HashMap;
 
@@ -47,9 +55,11 @@ pub struct User {
     pub password_hash: String,
 }
 
-/// Where users come from. A trait, so that a real database can replace the
-/// fake without touching the routes; `Send + Sync` so it can live in an `Arc`
-/// shared by every request.
+/// Where users come from. A trait, so that tests and later steps can put
+/// another store behind the same calls; `Send + Sync` so it can live in an
+/// `Arc` shared by every request. It is synchronous: an async database
+/// driver (sqlx, tokio-postgres) would need async methods here, and every
+/// caller would `.await` them.
 pub trait UserStore: Send + Sync {
     /// The user called exactly `username`, if there is one.
     fn find_by_username(&self, username: &str) -> Option<User>;
@@ -66,8 +76,8 @@ pub struct DemoUser {
     pub disabled: bool,
 }
 
-/// The two accounts every step's tests and the server start with.
-pub const DEMO_USERS: [DemoUser; 2] = [
+/// The accounts every step's tests and the server start with.
+pub const DEMO_USERS: [DemoUser; 3] = [
     DemoUser {
         username: "alice",
         password: "secret123",
@@ -81,6 +91,13 @@ pub const DEMO_USERS: [DemoUser; 2] = [
         password: "",
         full_name: "",
         email: "",
+        disabled: false,
+    },
+    DemoUser {
+        username: "carol",
+        password: "otp-demo-password-1",
+        full_name: "Carol Example",
+        email: "carol@example.com",
         disabled: false,
     },
 ];
@@ -103,7 +120,8 @@ impl InMemoryUserStore {
     }
 
     /// A store holding [`DEMO_USERS`], each password turned into a hash by
-    /// `hash_password`.
+    /// `hash_password`. Taking the hasher as an argument keeps this step free
+    /// of bcrypt, which is step 02's lesson.
     pub fn with_demo_users(hash_password: impl Fn(&str) -> String) -> Self {
         todo!(
             "step 01: build a store and insert a `User` for each of DEMO_USERS, hashing its password"

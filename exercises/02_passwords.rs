@@ -26,7 +26,9 @@
 //! - `hash` returns a bcrypt hash (`$2b$...`) of a password of at most 72
 //!   bytes, a new salt each time; a longer one is `PasswordError::TooLong`.
 //! - `verify` is true only for the right password; false (never a panic) for a
-//!   wrong one, for a malformed hash, and for any password over 72 bytes.
+//!   wrong one, for a malformed hash, and for any password over 72 bytes. A
+//!   malformed hash is also logged with `tracing::warn!`, saying `malformed`:
+//!   a corrupt row locks its user out, and an operator must be able to see why.
 //! - `authenticate_user` returns the user only for the right password of an
 //!   existing, enabled user. Unknown user, wrong password and disabled user
 //!   all give `None`, and all run bcrypt exactly once.
@@ -39,8 +41,15 @@
 //!   than length: check the length yourself first.
 //! - Check `disabled` *after* bcrypt, not before, or a disabled account
 //!   answers faster than an enabled one.
+//! - The tests time it: an unknown or disabled user must take about as long
+//!   as a wrong password. They also log in as users they invent at run time,
+//!   so nothing can be hard-coded.
 //!
 //! Run the tests: `cargo test --test step02_passwords`
+
+// Your stubs leave arguments and imports unused until you fill them in.
+// Delete this line once the step passes, so the compiler can warn you again.
+#![allow(unused_variables, unused_imports, dead_code)]
 
 use std::fmt;
 
@@ -115,10 +124,10 @@ impl PasswordHasher {
     }
 
     /// Whether `password` matches `hash`. Never true for a password over 72
-    /// bytes, and false (not a panic) for a malformed hash.
+    /// bytes, and false (not a panic) for a malformed hash, which is logged.
     pub fn verify(&self, password: &str, hash: &str) -> bool {
         todo!(
-            "step 02: check `password` against `hash` with bcrypt, false on any error or over 72 bytes"
+            "step 02: check `password` against `hash` with bcrypt; false over 72 bytes or on an error, and warn! on a malformed hash"
         )
     }
 
@@ -132,7 +141,7 @@ impl PasswordHasher {
         password: &str,
     ) -> Option<User> {
         todo!(
-            "step 02: find the user, run bcrypt once whether or not they exist, refuse disabled users"
+            "step 02: find the user, run bcrypt once whether or not they exist, refuse disabled users after bcrypt"
         )
     }
 }

@@ -23,6 +23,7 @@
 //! | --- | --- |
 //! | `Authorization: Bearer abc.def-ghi` | `BearerToken("abc.def-ghi")` |
 //! | `bearer ...`, `BEARER ...` | the scheme is case-insensitive: accepted |
+//! | `Bearer   abc` (several spaces before the token) | accepted: `1*SP` in RFC 6750 §2.1 |
 //! | no `Authorization` header | 401, `WWW-Authenticate: Bearer` |
 //! | another scheme, `Basic dXNlcjpwYXNz` | 401, `WWW-Authenticate: Bearer` |
 //! | `Bearer` with no token, or two words | 400, `WWW-Authenticate: Bearer error="invalid_request"` |
@@ -30,10 +31,16 @@
 //! | two `Authorization` headers | 400, as above |
 //!
 //! A b64token is one or more of `A-Z a-z 0-9 - . _ ~ + /`, then any number of
-//! `=`. Every rejection has a JSON body `{"error", "error_description"}`
-//! (`OAuthError`): `unauthorized` for the 401, `invalid_request` for the 400.
-//! Note that a 401 for *missing* credentials carries no `error=` in its
-//! challenge (RFC 6750 §3.1): the client simply has not tried yet.
+//! `=`. Nothing may follow the token, and the token itself is not checked
+//! here. Every rejection has a JSON body:
+//!
+//! - the 400 is an OAuth error, `{"error": "invalid_request",
+//!   "error_description": ...}` (`OAuthError`);
+//! - the 401 for *missing* credentials carries no error code at all, neither
+//!   in its challenge nor in its body: `{"error_description": ...}`
+//!   (`ErrorDescription`). RFC 6750 §3.1 asks for no error information when
+//!   the client has not tried to authenticate: it simply does not know yet
+//!   that this route needs a token.
 //!
 //! ## Hints
 //!
@@ -45,13 +52,17 @@
 //!
 //! Run the tests: `cargo test --test step03_bearer`
 
+// Your stubs leave arguments and imports unused until you fill them in.
+// Delete this line once the step passes, so the compiler can warn you again.
+#![allow(unused_variables, unused_imports, dead_code)]
+
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::oauth_error::OAuthError;
+use crate::oauth_error::{ErrorDescription, OAuthError};
 
 /// The credential of an `Authorization: Bearer <token>` header, unchecked:
 /// this extractor finds the token, it does not say whether it is any good.
@@ -75,13 +86,15 @@ pub enum BearerRejection {
 /// must be a single RFC 6750 b64token.
 pub fn parse_bearer(header_value: &str) -> Result<&str, BearerRejection> {
     todo!(
-        "step 03: split off the scheme, match `bearer` case-insensitively, and return the single b64token after it"
+        "step 03: split off the scheme, match `bearer` case-insensitively (else Missing), then require one b64token (else Malformed)"
     )
 }
 
 /// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
 fn is_b64token(token: &str) -> bool {
-    todo!("step 03: true if `token` is 1+ of A-Z a-z 0-9 - . _ ~ + / followed by any number of =")
+    todo!(
+        "step 03: letters, digits and -._~+/ then optional trailing = signs, at least one character before them"
+    )
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
@@ -89,7 +102,7 @@ impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         todo!(
-            "step 03: read the one Authorization header of `parts` and parse it with parse_bearer"
+            "step 03: read every Authorization header (exactly one allowed), as ASCII, and parse_bearer it"
         )
     }
 }
@@ -97,7 +110,7 @@ impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
 impl IntoResponse for BearerRejection {
     fn into_response(self) -> Response {
         todo!(
-            "step 03: 401 with `WWW-Authenticate: Bearer` for Missing, 400 with `Bearer error=\"invalid_request\"` for Malformed, each with an OAuthError JSON body"
+            "step 03: Missing is 401 with `WWW-Authenticate: Bearer` and an ErrorDescription body; Malformed is 400 invalid_request with an error= challenge"
         )
     }
 }

@@ -22,8 +22,16 @@
 //!   fresh random `jti` (two calls never share one); `nbf` stays `None`.
 //! - `encode` signs with HS256. `decode` returns the claims only if the
 //!   signature is ours, the header says HS256, `exp` is present and not past
-//!   (give or take `LEEWAY_SECS`), and `nbf`, when present, is not in the
-//!   future. Anything else is an `Err`, never a panic.
+//!   (give or take `LEEWAY_SECS`, 30 seconds of clock skew), and `nbf`, when
+//!   present, is not in the future. Anything else is an `Err`, never a panic.
+//! - `exp` is required by the `Validation` itself, not only by the shape of
+//!   `Claims`: a later step decodes claims types of its own, and a token
+//!   without `exp` must fail for every one of them. (RFC 7519 makes `exp`
+//!   optional; RFC 9068 §2.2 requires it of access tokens, and RFC 8725 asks
+//!   you to validate what you rely on.)
+//! - A `jti` is unique and unpredictable: 128 random bits, never a counter or
+//!   a timestamp (RFC 7519 §4.1.7 asks for uniqueness; revocation in step 11
+//!   relies on it).
 //!
 //! ## Hints
 //!
@@ -34,6 +42,10 @@
 //! - `getrandom::fill` fills a byte array with random bytes; hex them for `jti`.
 //!
 //! Run the tests: `cargo test --test step04_jwt`
+
+// Your stubs leave arguments and imports unused until you fill them in.
+// Delete this line once the step passes, so the compiler can warn you again.
+#![allow(unused_variables, unused_imports, dead_code)]
 
 use std::fmt;
 use std::time::Duration;

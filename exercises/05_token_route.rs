@@ -11,42 +11,67 @@
 //! because RFC 6749 says so and every OAuth2 client library sends it that way.
 //! axum's `Form<T>` reads it, but its own rejections (415, 422, plain text)
 //! are not what RFC 6749 asks for: you take `Result<Form<T>, FormRejection>`
-//! and answer every failure yourself.
+//! and answer every failure yourself, in your own words.
+//!
+//! A word on this grant before you build it: RFC 9700 (OAuth 2.0 Security
+//! Best Current Practice, §2.4) says the password grant MUST NOT be used, and
+//! the OAuth 2.1 draft drops it. It hands the user's password to the client
+//! and cannot do two-factor or single sign-on. New systems use the
+//! authorization code grant with PKCE (for apps with a user), the device
+//! grant (RFC 8628, for TVs and CLIs) or client credentials (for services).
+//! This course still teaches it because it is the smallest complete OAuth2
+//! flow, because first-party and legacy systems run it, and because
+//! interviewers ask about it; everything around it (bcrypt, JWT validation,
+//! RFC 6749 errors, the bearer extractor) carries over to the other grants.
 //!
 //! ## The contract
 //!
 //! Request: `grant_type=password&username=...&password=...` (`scope` is
 //! optional and ignored for now; unknown fields are ignored; a field sent
-//! empty counts as missing).
+//! empty counts as missing, RFC 6749 §3.2).
 //!
 //! | case | status | body |
 //! | --- | --- | --- |
 //! | right credentials | 200 | `{"access_token": "<JWT>", "token_type": "bearer", "expires_in": <ttl seconds>}` |
-//! | wrong password, unknown user, disabled user | 400 | `{"error": "invalid_grant", ...}`, the same for all three |
+//! | wrong password, unknown user, disabled user | 400 | `{"error": "invalid_grant", ...}`, the same status, headers and body for all three |
 //! | missing, empty or repeated field | 400 | `{"error": "invalid_request", ...}` |
 //! | not a form (JSON, no content type, ...) | 400 | `{"error": "invalid_request", ...}` |
 //! | `grant_type` other than `password` | 400 | `{"error": "unsupported_grant_type", ...}` |
 //! | body over `MAX_BODY_BYTES` | 413 | `{"error": "invalid_request", ...}` |
+//! | our own fault (`TokenError::Internal`: the bcrypt task died, a token could not be signed) | 500 | `{"error": "server_error", ...}` |
 //!
 //! Every answer carries `Cache-Control: no-store` and `Pragma: no-cache`.
-//! Missing `grant_type` is checked first, then its value, then the other
-//! fields. The access token's `sub` is the username; it lives
-//! `access_token_ttl`.
+//! The checks run in this order: the form itself, a missing `grant_type`,
+//! its value, the other fields, and only then the credentials. (Which fields
+//! a request needs depends on its grant; and a malformed request never costs
+//! a bcrypt check.) The access token's `sub` is the username; it lives
+//! `access_token_ttl`. Error descriptions are your own sentences, never
+//! axum's or serde's error text.
 //!
 //! Why 400 and not 401 for a wrong password? RFC 6749 §5.2 says
 //! `invalid_grant` is a 400: 401 means "authenticate the *client*", and
 //! many tutorials get this wrong. Why one answer for three failures? So that
 //! nobody can learn which usernames exist by trying them.
 //!
+//! Later steps reuse the pieces you write here (`read_form`, `required`,
+//! `authenticate`, `access_token_response`, `no_store`), so each does one
+//! thing.
+//!
 //! ## Hints
 //!
 //! - bcrypt is slow on purpose: call `authenticate_user` inside
 //!   `tokio::task::spawn_blocking` so that it does not stall the async
 //!   workers. The closure must own what it uses: clone the state into it.
+//!   (The tests check this: another request must be answered while a login
+//!   is checking its password.)
 //! - A repeated field is a `FormRejection` too (serde's "duplicate field").
 //! - `FormRejection::status()` tells you when the body was too large.
 //!
 //! Run the tests: `cargo test --test step05_token_route`
+
+// Your stubs leave arguments and imports unused until you fill them in.
+// Delete this line once the step passes, so the compiler can warn you again.
+#![allow(unused_variables, unused_imports, dead_code)]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,7 +85,7 @@ use axum::routing::post;
 use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::fake_db::UserStore;
+use crate::fake_db::{User, UserStore};
 use crate::jwt::{Claims, JwtKeys};
 use crate::oauth_error::OAuthError;
 use crate::passwords::PasswordHasher;
@@ -124,7 +149,8 @@ pub enum TokenError {
     InvalidGrant,
     /// The body is over [`MAX_BODY_BYTES`].
     TooLarge,
-    /// Our fault, not the client's: nothing a request can cause.
+    /// Our fault, not the client's: a bcrypt task that died, a token that
+    /// could not be signed. Nothing a request can cause.
     Internal,
 }
 
@@ -136,16 +162,42 @@ impl IntoResponse for TokenError {
     }
 }
 
-/// Turns axum's form rejections (415, 422, ...) into RFC 6749 errors.
-fn form_error(rejection: FormRejection) -> TokenError {
+/// The form's fields, or the RFC 6749 error for a body that is not one.
+/// Our own sentences, never axum's or serde's text: a client learns what to
+/// fix, and nothing about the libraries behind the endpoint.
+pub fn read_form<T>(form: Result<Form<T>, FormRejection>) -> Result<T, TokenError> {
     todo!(
-        "step 05: 413 TooLarge when the rejection's status is 413, otherwise InvalidRequest saying why"
+        "step 05: the fields, or TooLarge for a 413 rejection, or InvalidRequest in your own words"
     )
 }
 
-/// A field's value, with an empty one counted as missing (RFC 6749 §3.1).
-fn required(field: Option<String>, name: &str) -> Result<String, TokenError> {
-    todo!("step 05: the field's value, or InvalidRequest when it is missing or empty")
+/// A field's value, with an empty one counted as missing (RFC 6749 §3.2).
+pub fn required(field: Option<String>, name: &str) -> Result<String, TokenError> {
+    todo!(
+        "step 05: the field's value, or InvalidRequest naming the field when it is missing or empty"
+    )
+}
+
+/// The enabled user whose password this is, or `InvalidGrant`.
+pub async fn authenticate(
+    state: &AuthState,
+    username: String,
+    password: String,
+) -> Result<User, TokenError> {
+    todo!("step 05: authenticate_user inside tokio::task::spawn_blocking; None is InvalidGrant")
+}
+
+/// An access token for `user`, as the success body of RFC 6749 §5.1.
+pub fn access_token_response(state: &AuthState, user: &User) -> Result<TokenResponse, TokenError> {
+    todo!(
+        "step 05: sign Claims::new for the user with the state's keys and ttl; token_type is \"bearer\""
+    )
+}
+
+/// `response` with the headers RFC 6749 §5.1 asks of every token response:
+/// a token must never be kept by a cache.
+pub fn no_store(response: impl IntoResponse) -> Response {
+    todo!("step 05: the response with Cache-Control: no-store and Pragma: no-cache")
 }
 
 /// `POST /token`: trades a username and password for an access token.
@@ -153,17 +205,17 @@ pub async fn token(
     State(state): State<AuthState>,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Response {
-    todo!(
-        "step 05: call issue_token, turn its result into a response, and add Cache-Control: no-store and Pragma: no-cache"
-    )
+    todo!("step 05: run the password grant and answer its result, through no_store")
 }
 
-async fn issue_token(
-    state: AuthState,
+/// The password grant, checked in the contract's order: the form, then
+/// `grant_type`, then the grant's own fields, then the credentials.
+async fn password_grant(
+    state: &AuthState,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<TokenResponse, TokenError> {
     todo!(
-        "step 05: read the form, check grant_type, username and password, authenticate in spawn_blocking, and sign Claims for the user"
+        "step 05: read_form, then grant_type (missing, then its value), then username and password, then authenticate and access_token_response"
     )
 }
 

@@ -19,17 +19,27 @@
 //!   `{"username", "email", "full_name", "disabled"}` and nothing else.
 //! - Without a valid token: whatever `CurrentUser` rejects with (step 06).
 //! - `app(state)`: `POST /token` (step 05's router) and `GET /users/me`
-//!   together; any other path answers 404 with a JSON `OAuthError` body
-//!   (`"error": "not_found"`).
+//!   together. Every other answer is JSON too, but not an OAuth error, so it
+//!   carries only a sentence, `{"error_description": ...}` (`ErrorDescription`):
+//!   - an unknown path: 404;
+//!   - a known path with another method (`GET /token`): 405, keeping the
+//!     `Allow` header axum computes (RFC 9110 §15.5.6).
 //!
 //! ## Hints
 //!
 //! - A handler that takes `CurrentUser(user): CurrentUser` is protected; return
 //!   `Json(UserProfile::from(user))`.
 //! - `Router::merge` joins two routers; `Router::fallback` answers what no
-//!   route matched.
+//!   route matched; `Router::method_not_allowed_fallback` answers a wrong
+//!   method on every route registered before it.
+//! - The tests log in as users they invent at run time and read their
+//!   profiles: the profile comes from the token's user, never a constant.
 //!
 //! Run the tests: `cargo test --test step07_users_me`
+
+// Your stubs leave arguments and imports unused until you fill them in.
+// Delete this line once the step passes, so the compiler can warn you again.
+#![allow(unused_variables, unused_imports, dead_code)]
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -39,7 +49,7 @@ use serde::Serialize;
 
 use crate::current_user::CurrentUser;
 use crate::fake_db::User;
-use crate::oauth_error::OAuthError;
+use crate::oauth_error::ErrorDescription;
 use crate::token_route::{self, AuthState};
 
 /// What a client may see of a user: everything but the password hash.
@@ -68,13 +78,19 @@ pub fn router(state: AuthState) -> Router {
 }
 
 /// The whole app: `POST /token` and `GET /users/me`, with JSON answers for
-/// unknown paths too.
+/// unknown paths and wrong methods too.
 pub fn app(state: AuthState) -> Router {
     todo!(
-        "step 07: merge token_route::router and this step's router, with `not_found` as the fallback"
+        "step 07: merge token_route::router and this step's router, then the not_found fallback and the method_not_allowed fallback"
     )
 }
 
+/// Not an OAuth error, so no `error` code: only a sentence.
 async fn not_found() -> Response {
-    todo!("step 07: 404 with an OAuthError body whose error is \"not_found\"")
+    todo!("step 07: 404 with an ErrorDescription body (no OAuth error code)")
+}
+
+/// axum keeps the `Allow` header it computed for the route.
+async fn method_not_allowed() -> Response {
+    todo!("step 07: 405 with an ErrorDescription body; axum adds the Allow header")
 }

@@ -66,6 +66,7 @@ def me(authorization=None):
 
 
 def expect_error(name, reply, status, code, challenge=None):
+    """`code` None: not an OAuth error, so the body has no `error` member."""
     got_status, headers, body, raw = reply
     ok = got_status == status and isinstance(body, dict) and body.get("error") == code \
         and bool(body.get("error_description"))
@@ -117,9 +118,13 @@ check("me: 200 with exactly username, email, full_name, disabled",
       status == 200 and set(body or {}) == {"username", "email", "full_name", "disabled"}
       and body["username"] == "alice" and "$2" not in raw, raw)
 check("me: the scheme is case-insensitive", me(f"bearer {token}")[0] == 200 and me(f"BEARER {token}")[0] == 200)
-expect_error("me: no header is 401 with a bare challenge", me(), 401, "unauthorized", "Bearer")
-expect_error("me: Basic is 401 with a bare challenge", me("Basic YWxpY2U6c2VjcmV0MTIz"), 401,
-             "unauthorized", "Bearer")
+expect_error("me: no header is 401 with a bare challenge and no error code", me(), 401, None, "Bearer")
+expect_error("me: Basic is 401 with a bare challenge and no error code", me("Basic YWxpY2U6c2VjcmV0MTIz"), 401,
+             None, "Bearer")
+expect_error("an unknown path is a JSON 404 with no error code", request("GET", "/nope"), 404, None)
+reply = request("GET", "/token")
+expect_error("GET /token is a JSON 405 with no error code", reply, 405, None)
+check("GET /token's 405 says Allow: POST", reply[1].get("allow") == "POST", str(reply[1]))
 for name, value in [("Bearer alone", "Bearer"), ("two words", "Bearer a b"), ("bad characters", "Bearer a$b")]:
     expect_error(f"me: {name} is 400 invalid_request", me(value), 400, "invalid_request",
                  'Bearer error="invalid_request"')

@@ -16,9 +16,11 @@ pub struct User {
     pub password_hash: String,
 }
 
-/// Where users come from. A trait, so that a real database can replace the
-/// fake without touching the routes; `Send + Sync` so it can live in an `Arc`
-/// shared by every request.
+/// Where users come from. A trait, so that tests and later steps can put
+/// another store behind the same calls; `Send + Sync` so it can live in an
+/// `Arc` shared by every request. It is synchronous: an async database
+/// driver (sqlx, tokio-postgres) would need async methods here, and every
+/// caller would `.await` them.
 pub trait UserStore: Send + Sync {
     /// The user called exactly `username`, if there is one.
     fn find_by_username(&self, username: &str) -> Option<User>;
@@ -35,8 +37,8 @@ pub struct DemoUser {
     pub disabled: bool,
 }
 
-/// The two accounts every step's tests and the server start with.
-pub const DEMO_USERS: [DemoUser; 2] = [
+/// The accounts every step's tests and the server start with.
+pub const DEMO_USERS: [DemoUser; 3] = [
     DemoUser {
         username: "alice",
         password: "secret123",
@@ -50,6 +52,13 @@ pub const DEMO_USERS: [DemoUser; 2] = [
         full_name: "Bob Example",
         email: "bob@example.com",
         disabled: true,
+    },
+    DemoUser {
+        username: "carol",
+        password: "otp-demo-password-1",
+        full_name: "Carol Example",
+        email: "carol@example.com",
+        disabled: false,
     },
 ];
 

@@ -78,10 +78,20 @@ impl PasswordHasher {
     }
 
     /// Whether `password` matches `hash`. Never true for a password over 72
-    /// bytes, and false (not a panic) for a malformed hash.
+    /// bytes, and false (not a panic) for a malformed hash, which is logged.
     pub fn verify(&self, password: &str, hash: &str) -> bool {
         // bcrypt would check only the first 72 bytes of a longer password.
-        password.len() <= MAX_PASSWORD_BYTES && bcrypt::verify(password, hash).unwrap_or(false)
+        if password.len() > MAX_PASSWORD_BYTES {
+            return false;
+        }
+        match bcrypt::verify(password, hash) {
+            Ok(matches) => matches,
+            Err(error) => {
+                // A corrupt row locks its user out: an operator must see why.
+                tracing::warn!(%error, "a stored password hash is malformed; the login fails");
+                false
+            }
+        }
     }
 
     /// The user whose password is `password`, if that user exists and is not

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::oauth_error::OAuthError;
+use crate::oauth_error::{ErrorDescription, OAuthError};
 
 /// The credential of an `Authorization: Bearer <token>` header, unchecked:
 /// this extractor finds the token, it does not say whether it is any good.
@@ -83,23 +83,21 @@ impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
 
 impl IntoResponse for BearerRejection {
     fn into_response(self) -> Response {
-        let (status, challenge, body) = match self {
-            // RFC 6750 §3.1: no error code when the client sent no credentials.
+        let (mut response, challenge) = match self {
+            // RFC 6750 §3.1: no error code when the client sent no
+            // credentials, in the challenge or in the body.
             BearerRejection::Missing => (
-                StatusCode::UNAUTHORIZED,
-                "Bearer",
-                OAuthError::new(
-                    "unauthorized",
+                ErrorDescription::response(
+                    StatusCode::UNAUTHORIZED,
                     "this route needs an access token: send `Authorization: Bearer <token>`",
                 ),
+                "Bearer",
             ),
             BearerRejection::Malformed(why) => (
-                StatusCode::BAD_REQUEST,
+                OAuthError::new("invalid_request", why).with_status(StatusCode::BAD_REQUEST),
                 r#"Bearer error="invalid_request""#,
-                OAuthError::new("invalid_request", why),
             ),
         };
-        let mut response = body.with_status(status);
         response
             .headers_mut()
             .insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));

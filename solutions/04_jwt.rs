@@ -90,7 +90,8 @@ impl JwtKeys {
             });
         }
         // `Validation::new` lists only our algorithm, so a token whose header
-        // says `none`, HS384 or RS256 is refused before its signature is read.
+        // says HS384 or RS256 is refused before its signature is checked
+        // (`none` is not even an algorithm jsonwebtoken can parse).
         let mut validation = Validation::new(ALGORITHM);
         validation.leeway = LEEWAY_SECS;
         validation.validate_exp = true;

@@ -14,7 +14,7 @@ use axum::routing::post;
 use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::fake_db::UserStore;
+use crate::fake_db::{User, UserStore};
 use crate::jwt::{Claims, JwtKeys};
 use crate::oauth_error::OAuthError;
 use crate::passwords::PasswordHasher;
@@ -78,7 +78,8 @@ pub enum TokenError {
     InvalidGrant,
     /// The body is over [`MAX_BODY_BYTES`].
     TooLarge,
-    /// Our fault, not the client's: nothing a request can cause.
+    /// Our fault, not the client's: a bcrypt task that died, a token that
+    /// could not be signed. Nothing a request can cause.
     Internal,
 }
 
@@ -107,6 +108,8 @@ impl IntoResponse for TokenError {
                     format!("the body is over {MAX_BODY_BYTES} bytes"),
                 ),
             ),
+            // RFC 6749 §5.2 has no code for a server fault; `server_error`
+            // is the one §4.1.2.1 registers for the authorization endpoint.
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 OAuthError::new("server_error", "the server could not issue a token"),
@@ -116,68 +119,57 @@ impl IntoResponse for TokenError {
     }
 }
 
-/// Turns axum's form rejections (415, 422, ...) into RFC 6749 errors.
-fn form_error(rejection: FormRejection) -> TokenError {
+/// The form's fields, or the RFC 6749 error for a body that is not one.
+/// Our own sentences, never axum's or serde's text: a client learns what to
+/// fix, and nothing about the libraries behind the endpoint.
+pub fn read_form<T>(form: Result<Form<T>, FormRejection>) -> Result<T, TokenError> {
+    let rejection = match form {
+        Ok(Form(fields)) => return Ok(fields),
+        Err(rejection) => rejection,
+    };
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return TokenError::TooLarge;
+        return Err(TokenError::TooLarge);
     }
     let why = match rejection {
         FormRejection::InvalidFormContentType(_) => {
-            "the body must be application/x-www-form-urlencoded".to_owned()
+            "the body must be application/x-www-form-urlencoded"
         }
-        // serde reports a repeated field as `duplicate field ...`.
-        other => format!("the form could not be read: {}", other.body_text()),
+        // serde names a repeated field `duplicate field`: RFC 6749 §3.2
+        // forbids sending a parameter twice.
+        other if other.body_text().contains("duplicate field") => "a field is sent more than once",
+        _ => "the body is not a valid form",
     };
-    TokenError::InvalidRequest(why)
+    Err(TokenError::InvalidRequest(why.to_owned()))
 }
 
-/// A field's value, with an empty one counted as missing (RFC 6749 §3.1).
-fn required(field: Option<String>, name: &str) -> Result<String, TokenError> {
+/// A field's value, with an empty one counted as missing (RFC 6749 §3.2).
+pub fn required(field: Option<String>, name: &str) -> Result<String, TokenError> {
     field
         .filter(|value| !value.is_empty())
         .ok_or_else(|| TokenError::InvalidRequest(format!("the `{name}` field is required")))
 }
 
-/// `POST /token`: trades a username and password for an access token.
-pub async fn token(
-    State(state): State<AuthState>,
-    form: Result<Form<TokenRequest>, FormRejection>,
-) -> Response {
-    let mut response = match issue_token(state, form).await {
-        Ok(body) => Json(body).into_response(),
-        Err(error) => error.into_response(),
-    };
-    // RFC 6749 §5.1: a token response must not be cached anywhere.
-    let headers = response.headers_mut();
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
-    response
-}
-
-async fn issue_token(
-    state: AuthState,
-    form: Result<Form<TokenRequest>, FormRejection>,
-) -> Result<TokenResponse, TokenError> {
-    let Form(request) = form.map_err(form_error)?;
-    let grant_type = required(request.grant_type, "grant_type")?;
-    if grant_type != "password" {
-        return Err(TokenError::UnsupportedGrantType);
-    }
-    let username = required(request.username, "username")?;
-    let password = required(request.password, "password")?;
-
+/// The enabled user whose password this is, or `InvalidGrant`.
+pub async fn authenticate(
+    state: &AuthState,
+    username: String,
+    password: String,
+) -> Result<User, TokenError> {
     // bcrypt takes a quarter of a second of CPU: run it on the blocking pool
     // so the async worker threads keep serving other requests.
     let check = state.clone();
-    let user = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         check
             .passwords
             .authenticate_user(check.users.as_ref(), &username, &password)
     })
     .await
     .map_err(|_| TokenError::Internal)?
-    .ok_or(TokenError::InvalidGrant)?;
+    .ok_or(TokenError::InvalidGrant)
+}
 
+/// An access token for `user`, as the success body of RFC 6749 §5.1.
+pub fn access_token_response(state: &AuthState, user: &User) -> Result<TokenResponse, TokenError> {
     let claims = Claims::new(&user.username, state.access_token_ttl);
     let access_token = state
         .keys
@@ -188,6 +180,40 @@ async fn issue_token(
         token_type: "bearer",
         expires_in: state.access_token_ttl.as_secs(),
     })
+}
+
+/// `response` with the headers RFC 6749 §5.1 asks of every token response:
+/// a token must never be kept by a cache.
+pub fn no_store(response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// `POST /token`: trades a username and password for an access token.
+pub async fn token(
+    State(state): State<AuthState>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Response {
+    no_store(password_grant(&state, form).await.map(Json))
+}
+
+/// The password grant, checked in the contract's order: the form, then
+/// `grant_type`, then the grant's own fields, then the credentials.
+async fn password_grant(
+    state: &AuthState,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Result<TokenResponse, TokenError> {
+    let request = read_form(form)?;
+    if required(request.grant_type, "grant_type")? != "password" {
+        return Err(TokenError::UnsupportedGrantType);
+    }
+    let username = required(request.username, "username")?;
+    let password = required(request.password, "password")?;
+    let user = authenticate(state, username, password).await?;
+    access_token_response(state, &user)
 }
 
 /// `POST /token` on its own, with its body limit.

@@ -8,10 +8,11 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jsonwebtoken::errors::ErrorKind;
+use serde::de::DeserializeOwned;
 
 use crate::bearer::{BearerRejection, BearerToken};
 use crate::fake_db::User;
-use crate::jwt::Claims;
+use crate::jwt::{Claims, JwtKeys};
 use crate::oauth_error::OAuthError;
 use crate::token_route::AuthState;
 
@@ -25,7 +26,8 @@ pub struct CurrentUser(pub User);
 pub enum CurrentUserRejection {
     /// No usable bearer token: step 03's answer stands.
     Bearer(BearerRejection),
-    /// A token we cannot trust, or one for a user we do not know.
+    /// A token we cannot trust, or one for a user we do not know. The
+    /// sentence is ours: never the JWT library's error text.
     InvalidToken(&'static str),
 }
 
@@ -46,6 +48,30 @@ impl IntoResponse for CurrentUserRejection {
     }
 }
 
+/// The claims of an access token we signed and that is still valid.
+/// Generic, so that a later step can read claims of its own.
+pub fn decode_access_token<C: DeserializeOwned>(
+    keys: &JwtKeys,
+    token: &str,
+) -> Result<C, CurrentUserRejection> {
+    keys.decode(token).map_err(|error| {
+        CurrentUserRejection::InvalidToken(match error.kind() {
+            ErrorKind::ExpiredSignature => "the access token has expired",
+            _ => "the access token is not valid",
+        })
+    })
+}
+
+/// The stored user a token's `sub` names. A well-signed token for a user
+/// who is gone is no better than a forged one.
+pub fn load_user(auth: &AuthState, username: &str) -> Result<User, CurrentUserRejection> {
+    auth.users
+        .find_by_username(username)
+        .ok_or(CurrentUserRejection::InvalidToken(
+            "the access token is not valid",
+        ))
+}
+
 impl<S> FromRequestParts<S> for CurrentUser
 where
     AuthState: FromRef<S>,
@@ -58,18 +84,7 @@ where
             .await
             .map_err(CurrentUserRejection::Bearer)?;
         let auth = AuthState::from_ref(state);
-        let claims: Claims = auth.keys.decode(&token).map_err(|error| {
-            CurrentUserRejection::InvalidToken(match error.kind() {
-                ErrorKind::ExpiredSignature => "the access token has expired",
-                _ => "the access token is not valid",
-            })
-        })?;
-        // A well-signed token for a user who is gone is no better than a forged one.
-        auth.users
-            .find_by_username(&claims.sub)
-            .map(CurrentUser)
-            .ok_or(CurrentUserRejection::InvalidToken(
-                "the access token is not valid",
-            ))
+        let claims: Claims = decode_access_token(&auth.keys, &token)?;
+        load_user(&auth, &claims.sub).map(CurrentUser)
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::current_user::CurrentUser;
 use crate::fake_db::User;
-use crate::oauth_error::OAuthError;
+use crate::oauth_error::ErrorDescription;
 use crate::token_route::{self, AuthState};
 
 /// What a client may see of a user: everything but the password hash.
@@ -48,17 +48,27 @@ pub fn router(state: AuthState) -> Router {
 }
 
 /// The whole app: `POST /token` and `GET /users/me`, with JSON answers for
-/// unknown paths too.
+/// unknown paths and wrong methods too.
 pub fn app(state: AuthState) -> Router {
     token_route::router(state.clone())
         .merge(router(state))
         .fallback(not_found)
+        // After the routes: it applies to the routes registered so far.
+        .method_not_allowed_fallback(method_not_allowed)
 }
 
+/// Not an OAuth error, so no `error` code: only a sentence.
 async fn not_found() -> Response {
-    OAuthError::new(
-        "not_found",
+    ErrorDescription::response(
+        StatusCode::NOT_FOUND,
         "no route here; try POST /token or GET /users/me",
     )
-    .with_status(StatusCode::NOT_FOUND)
+}
+
+/// axum keeps the `Allow` header it computed for the route.
+async fn method_not_allowed() -> Response {
+    ErrorDescription::response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this route does not answer that method; the Allow header lists the ones it does",
+    )
 }

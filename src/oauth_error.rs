@@ -1,16 +1,21 @@
-//! The error body of RFC 6749 §5.2 and RFC 6750 §3, given to every step.
+//! The error bodies every step answers with, given to every step.
 //!
-//! Every error this course's server answers is JSON of one shape,
+//! An OAuth error (RFC 6749 §5.2, RFC 6750 §3.1) is JSON of one shape,
 //! `{"error": "<code>", "error_description": "<sentence>"}`, so that a client
-//! can branch on `error` and show `error_description` to a developer. Steps
-//! add their own status codes and headers around it.
+//! can branch on `error` and show `error_description` to a developer.
+//!
+//! An answer that is not an OAuth error carries no code at all, only
+//! `{"error_description": "<sentence>"}`: a request that sent no credentials
+//! (RFC 6750 §3.1: "SHOULD NOT include an error code or other error
+//! information"), an unknown path, a wrong method, a server fault. A client
+//! never mistakes one of those for a registered code.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-/// An OAuth2 error: a registered code and a sentence for developers.
+/// An OAuth error: a registered code and a sentence for developers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OAuthError {
     /// A code from RFC 6749 §5.2 or RFC 6750 §3.1, such as `invalid_grant`.
@@ -30,5 +35,21 @@ impl OAuthError {
     /// The error as a response with `status` and a JSON body.
     pub fn with_status(self, status: StatusCode) -> Response {
         (status, Json(self)).into_response()
+    }
+}
+
+/// An answer that is not an OAuth error: a sentence and no code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorDescription {
+    pub error_description: String,
+}
+
+impl ErrorDescription {
+    /// `description` as a response with `status` and a JSON body.
+    pub fn response(status: StatusCode, description: impl Into<String>) -> Response {
+        let body = Self {
+            error_description: description.into(),
+        };
+        (status, Json(body)).into_response()
     }
 }

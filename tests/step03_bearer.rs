@@ -20,19 +20,27 @@ async fn call(authorization: &[&str]) -> Reply {
     server.get("/echo", authorization).await
 }
 
+#[track_caller]
 fn assert_accepted(reply: &Reply, token: &str) {
     assert!(
         reply.status == 200 && reply.body == token,
         "{}",
         reply.explain(
-            &format!("200 with the token `{token}` handed to the handler"),
+            &format!("200 with the token `{token}` handed to the handler, exactly as sent"),
             LOOK
         )
     );
 }
 
+#[track_caller]
 fn assert_no_credentials(reply: &Reply, why: &str) {
-    reply.assert_error(401, "unauthorized", why, LOOK);
+    reply.assert_no_error_code(
+        401,
+        &format!(
+            "{why}; RFC 6750 §3.1: no error code when the client sent no credentials, so the body has only an error_description"
+        ),
+        LOOK,
+    );
     reply.assert_header(
         "www-authenticate",
         "Bearer",
@@ -41,6 +49,7 @@ fn assert_no_credentials(reply: &Reply, why: &str) {
     );
 }
 
+#[track_caller]
 fn assert_malformed(reply: &Reply, why: &str) {
     reply.assert_error(400, "invalid_request", why, LOOK);
     reply.assert_header(
@@ -58,6 +67,20 @@ async fn a_bearer_token_reaches_the_handler() {
 }
 
 #[tokio::test]
+async fn any_token_reaches_the_handler_unchanged() {
+    // Invented now, so that no hard-coded token can pass.
+    for _ in 0..5 {
+        let token = format!(
+            "{}.{}.{}",
+            common::random_hex(12),
+            common::random_hex(20),
+            common::random_hex(16)
+        );
+        assert_accepted(&call(&[&format!("Bearer {token}")]).await, &token);
+    }
+}
+
+#[tokio::test]
 async fn every_b64token_character_is_accepted() {
     let token = "AZaz09-._~+/==";
     assert_accepted(&call(&[&format!("Bearer {token}")]).await, token);
@@ -66,7 +89,15 @@ async fn every_b64token_character_is_accepted() {
 #[tokio::test]
 async fn the_scheme_is_case_insensitive() {
     for scheme in ["bearer", "BEARER", "bEaReR"] {
-        assert_accepted(&call(&[&format!("{scheme} abc123")]).await, "abc123");
+        let reply = call(&[&format!("{scheme} abc123")]).await;
+        assert!(
+            reply.status == 200 && reply.body == "abc123",
+            "{}",
+            reply.explain(
+                "200 with the token: an auth scheme is matched case-insensitively (RFC 9110 §11.1)",
+                LOOK
+            )
+        );
     }
 }
 

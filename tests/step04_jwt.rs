@@ -42,13 +42,24 @@ fn valid_claims_json() -> serde_json::Value {
     json!({"sub": "alice", "exp": now() + 600, "iat": now(), "jti": "j1"})
 }
 
+#[track_caller]
 fn assert_refused(token: &str, what: &str) {
-    let result = test_keys().decode::<Claims>(token);
-    assert!(
-        result.is_err(),
-        "decode must refuse {what}, but it returned Ok({:?}).\n  token: {token}\n  look at: from_secret (the Validation) and decode in {LOOK}",
-        result.ok()
-    );
+    if let Ok(claims) = test_keys().decode::<Claims>(token) {
+        panic!(
+            "decode must refuse {what}, but it accepted it and returned {claims:?}.\n  token: {token}\n  \
+             look at: from_secret (the Validation) and decode in {LOOK}"
+        );
+    }
+}
+
+#[track_caller]
+fn assert_accepted(token: &str, what: &str) {
+    if let Err(error) = test_keys().decode::<Claims>(token) {
+        panic!(
+            "decode must accept {what}, but it refused it ({error}).\n  token: {token}\n  \
+             look at: from_secret (the Validation) and decode in {LOOK}"
+        );
+    }
 }
 
 #[test]
@@ -96,14 +107,38 @@ fn new_claims_carry_subject_times_and_id() {
 }
 
 #[test]
-fn every_token_gets_its_own_jti() {
-    let ids: std::collections::HashSet<_> = (0..20)
+fn every_token_gets_its_own_unpredictable_jti() {
+    let ids: Vec<String> = (0..100)
         .map(|_| Claims::new("alice", Duration::from_secs(60)).jti)
         .collect();
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
     assert!(
-        ids.len() == 20 && ids.iter().all(|id| id.len() >= 16),
-        "20 calls to Claims::new must give 20 different jti values of at least 16 characters \
-         (a jti is how a token is revoked later); got {ids:?}.\n  look at: random_id in {LOOK}"
+        distinct.len() == ids.len() && ids.iter().all(|id| id.len() >= 16),
+        "100 calls to Claims::new must give 100 different jti values of at least 16 characters: a jti \
+         is how one token is revoked later (RFC 7519 §4.1.7), so two tokens must never share one; got {:?}...\n  \
+         look at: random_id in {LOOK}",
+        &ids[..5]
+    );
+    // A counter or a clock changes only its last few characters from one
+    // token to the next; random ids differ almost everywhere.
+    let close = ids
+        .windows(2)
+        .filter(|pair| {
+            let same = pair[0]
+                .chars()
+                .zip(pair[1].chars())
+                .filter(|(a, b)| a == b)
+                .count();
+            same * 2 > pair[0].len().min(pair[1].len())
+        })
+        .count();
+    assert!(
+        close <= 5,
+        "{close} of 99 consecutive jti values share more than half their characters, for example {:?} and {:?}: \
+         that is a counter or a timestamp, not a random id. A guessable jti lets anyone who sees one token \
+         predict the next, and a restart reuses a counter's values.\n  look at: random_id in {LOOK}",
+        ids[0],
+        ids[1]
     );
 }
 
@@ -112,12 +147,16 @@ fn a_token_round_trips() {
     let keys = test_keys();
     let claims = Claims::new("alice", Duration::from_secs(600));
     let token = keys.encode(&claims).expect("encode must succeed");
-    let decoded: Result<Claims, _> = keys.decode(&token);
-    assert_eq!(
-        decoded.as_ref().ok(),
-        Some(&claims),
-        "decode(encode(claims)) must give the same claims back; got {decoded:?}.\n  look at: encode and decode in {LOOK}"
-    );
+    match keys.decode::<Claims>(&token) {
+        Ok(decoded) => assert_eq!(
+            decoded, claims,
+            "decode(encode(claims)) must give the same claims back.\n  look at: encode and decode in {LOOK}"
+        ),
+        Err(error) => panic!(
+            "decode(encode(claims)) must give the claims back; it refused our own fresh token ({error}).\n  \
+             look at: encode and decode in {LOOK}"
+        ),
+    }
 }
 
 #[test]
@@ -225,6 +264,31 @@ fn an_expired_token_is_refused() {
 }
 
 #[test]
+fn the_leeway_is_thirty_seconds() {
+    assert_eq!(
+        LEEWAY_SECS, 30,
+        "LEEWAY_SECS is the contract's 30 seconds of clock skew.\n  look at: {LOOK}"
+    );
+    let keys = test_keys();
+    let just = keys
+        .encode(&claims_for("alice", now() - 10))
+        .expect("encode");
+    assert_accepted(
+        &just,
+        "a token that expired 10 s ago: within the 30 s leeway, a server whose clock runs a little ahead \
+         must not refuse a token the issuer still considers valid",
+    );
+    let beyond = keys
+        .encode(&claims_for("alice", now() - 60))
+        .expect("encode");
+    assert_refused(
+        &beyond,
+        "a token that expired 60 s ago: beyond the 30 s leeway (validation.leeway is in seconds; a leeway of \
+         minutes keeps a stolen token alive that long after its expiry)",
+    );
+}
+
+#[test]
 fn a_token_without_exp_is_refused() {
     let token = forge(
         Algorithm::HS256,
@@ -235,6 +299,30 @@ fn a_token_without_exp_is_refused() {
         &token,
         "a token with no `exp` claim: a token that never expires is a password that never changes",
     );
+}
+
+#[test]
+fn exp_is_required_by_the_validation_itself() {
+    // A claims type without `exp`: only the Validation's required claims can
+    // refuse the token now, not a missing field in `Claims`.
+    #[derive(Debug, Deserialize)]
+    struct SubjectOnly {
+        #[allow(dead_code)]
+        sub: String,
+    }
+    let token = forge(
+        Algorithm::HS256,
+        TEST_SECRET,
+        &json!({"sub": "alice", "iat": now(), "jti": "j"}),
+    );
+    if let Ok(claims) = test_keys().decode::<SubjectOnly>(&token) {
+        panic!(
+            "decode::<SubjectOnly>, a claims type with no `exp` field, accepted a token without exp and returned \
+             {claims:?}: a token without exp never expires. Require it in the Validation \
+             (set_required_spec_claims), not only by the shape of Claims, or a later claims type can drop it.\n  \
+             look at: from_secret in {LOOK}"
+        );
+    }
 }
 
 #[test]
@@ -259,16 +347,22 @@ fn a_token_not_yet_valid_is_refused() {
 }
 
 #[test]
+fn a_token_valid_in_two_minutes_is_refused() {
+    let mut claims = claims_for("alice", now() + 3600);
+    claims.nbf = Some(now() + 120);
+    let token = test_keys().encode(&claims).expect("encode");
+    assert_refused(
+        &token,
+        "a token whose `nbf` is two minutes away: beyond the 30 s leeway, so not valid yet",
+    );
+}
+
+#[test]
 fn a_token_already_valid_is_accepted() {
     let mut claims = claims_for("alice", now() + 600);
     claims.nbf = Some(now() - 60);
-    let keys = test_keys();
-    let token = keys.encode(&claims).expect("encode");
-    let decoded = keys.decode::<Claims>(&token);
-    assert!(
-        decoded.is_ok(),
-        "a token with nbf a minute ago must be accepted; got {decoded:?}.\n  look at: decode in {LOOK}"
-    );
+    let token = test_keys().encode(&claims).expect("encode");
+    assert_accepted(&token, "a token whose nbf was a minute ago");
 }
 
 #[test]

@@ -3,9 +3,10 @@
 
 mod common;
 
-use common::{TestServer, now, serve, test_state};
+use common::{TestServer, now, random_user, serve, state_with, test_hasher, test_state};
 use course::jwt::{Claims, LEEWAY_SECS};
 use course::users_me::app;
+use reqwest::Method;
 
 const LOOK: &str = "exercises/07_users_me.rs";
 
@@ -16,7 +17,7 @@ async fn server() -> TestServer {
 #[tokio::test]
 async fn login_then_users_me_gives_the_profile() {
     let server = server().await;
-    let token = server.login("alice", "secret123").await;
+    let token = server.login("alice", "secret123").await.access_token();
     let reply = server.get("/users/me", &[&format!("Bearer {token}")]).await;
     reply.assert_status(
         200,
@@ -27,10 +28,48 @@ async fn login_then_users_me_gives_the_profile() {
 }
 
 #[tokio::test]
+async fn every_user_reads_their_own_profile() {
+    // Users invented now: a hard-coded profile cannot pass.
+    let hasher = test_hasher();
+    let users: Vec<_> = (0..3)
+        .map(|_| random_user(|p| hasher.hash(p).expect("hash")))
+        .collect();
+    let server = serve(app(state_with(&users.iter().collect::<Vec<_>>()))).await;
+    for someone in &users {
+        let user = &someone.user;
+        let token = server
+            .login(&user.username, &someone.password)
+            .await
+            .access_token();
+        let reply = server.get_with_token("/users/me", &token).await;
+        reply.assert_status(200, "a fresh token opens GET /users/me", LOOK);
+        let want = serde_json::json!({
+            "username": user.username,
+            "email": user.email,
+            "full_name": user.full_name,
+            "disabled": user.disabled,
+        });
+        assert!(
+            reply.json() == want,
+            "{}",
+            reply.explain(
+                &format!("the profile of the token's own user, {want}"),
+                "users_me and UserProfile in exercises/07_users_me.rs"
+            )
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_profile_never_holds_a_hash() {
-    let server = server().await;
-    let token = server.login("alice", "secret123").await;
-    let reply = server.get("/users/me", &[&format!("Bearer {token}")]).await;
+    let hasher = test_hasher();
+    let someone = random_user(|p| hasher.hash(p).expect("hash"));
+    let server = serve(app(state_with(&[&someone]))).await;
+    let token = server
+        .login(&someone.user.username, &someone.password)
+        .await
+        .access_token();
+    let reply = server.get_with_token("/users/me", &token).await;
     let json = reply.json();
     let keys: Vec<_> = json
         .as_object()
@@ -58,7 +97,7 @@ async fn the_profile_never_holds_a_hash() {
 #[tokio::test]
 async fn the_scheme_is_case_insensitive_end_to_end() {
     let server = server().await;
-    let token = server.login("alice", "secret123").await;
+    let token = server.login("alice", "secret123").await.access_token();
     let reply = server.get("/users/me", &[&format!("bearer {token}")]).await;
     reply.assert_status(200, "`bearer` in lower case is the same scheme", LOOK);
 }
@@ -66,7 +105,11 @@ async fn the_scheme_is_case_insensitive_end_to_end() {
 #[tokio::test]
 async fn users_me_without_a_token_is_401() {
     let reply = server().await.get("/users/me", &[]).await;
-    reply.assert_error(401, "unauthorized", "GET /users/me is protected", LOOK);
+    reply.assert_no_error_code(
+        401,
+        "GET /users/me is protected; with no credentials sent, RFC 6750 §3.1 wants no error code",
+        LOOK,
+    );
     reply.assert_header(
         "www-authenticate",
         "Bearer",
@@ -110,12 +153,33 @@ async fn a_wrong_password_through_the_app_is_invalid_grant() {
 #[tokio::test]
 async fn an_unknown_path_is_a_json_404() {
     let reply = server().await.get("/admin", &[]).await;
-    reply.assert_error(
+    reply.assert_no_error_code(
         404,
-        "not_found",
-        "every error of this server is JSON, unknown paths too",
-        LOOK,
+        "every error of this server is JSON, unknown paths too; not an OAuth error, so no `error` code",
+        "app (its fallback) in exercises/07_users_me.rs",
     );
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405_with_allow() {
+    let server = server().await;
+    for (method, path, allow) in [
+        (Method::GET, "/token", "POST"),
+        (Method::POST, "/users/me", "GET,HEAD"),
+    ] {
+        let reply = server.request(method, path, &[], String::new()).await;
+        reply.assert_no_error_code(
+            405,
+            "a known path with the wrong method: JSON like every other error, and no OAuth code",
+            "app (method_not_allowed_fallback) in exercises/07_users_me.rs",
+        );
+        reply.assert_header(
+            "allow",
+            allow,
+            "RFC 9110 §15.5.6: a 405 lists the methods the route does answer",
+            "app in exercises/07_users_me.rs",
+        );
+    }
 }
 
 /// The real server binary: start it on a free port, log in, read the
@@ -126,7 +190,17 @@ async fn the_server_binary_serves_your_app_and_stops_cleanly() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+    /// Kills the server when the test ends, passed or failed: no orphan
+    /// server is left running after a failed assertion.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let child = Command::new(env!("CARGO_BIN_EXE_server"))
         .args(["--addr", "127.0.0.1:0"])
         .env("JWT_SECRET", "server-test-secret-0123456789abcdefghijkl")
         .env("RUST_BACKTRACE", "0")
@@ -134,12 +208,13 @@ async fn the_server_binary_serves_your_app_and_stops_cleanly() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the server binary");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut child = KillOnDrop(child);
+    let mut stderr = BufReader::new(child.0.stderr.take().expect("stderr"));
     let mut seen = String::new();
     let base = loop {
         let mut line = String::new();
         if stderr.read_line(&mut line).unwrap_or(0) == 0 {
-            let _ = child.wait();
+            let _ = child.0.wait();
             panic!(
                 "the server exited before it said `listening on http://...`; it printed:\n{seen}\n  \
                  look at: app() in {LOOK}, and the panic above if there is one"
@@ -185,9 +260,9 @@ async fn the_server_binary_serves_your_app_and_stops_cleanly() {
         "GET /users/me with the fresh token on the real server.\n  look at: app() in {LOOK}"
     );
 
-    let pid = child.id().to_string();
+    let pid = child.0.id().to_string();
     let _ = Command::new("kill").args(["-TERM", &pid]).status();
-    let status = child.wait().expect("the server exits");
+    let status = child.0.wait().expect("the server exits");
     assert!(
         status.success(),
         "on SIGTERM the server must shut down gracefully and exit 0; it exited with {status}"

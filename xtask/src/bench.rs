@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::cargo::{cargo, root};
+use course_runner::compile::cargo_command;
+
+use crate::root;
 
 pub fn run() -> ExitCode {
     let scratch = std::env::temp_dir().join(format!("course-bench-{}", std::process::id()));
@@ -24,7 +26,8 @@ pub fn run() -> ExitCode {
     copy_tracked_files(&repo);
     let target = scratch.join("target");
     let in_copy = |args: &[&str]| {
-        let mut command = cargo(args);
+        let mut command = cargo_command(&root());
+        command.args(args);
         command
             .current_dir(&repo)
             .env("CARGO_TARGET_DIR", &target)

@@ -1,0 +1,12 @@
+//! Runs the course's hidden tests as a subprocess and reads what happened.
+//!
+//! This package never links the course library: it drives `cargo` and the
+//! test binaries it builds, so a learner's half-written step can never stop
+//! the tools from building. `cargo course` (the learner's and the
+//! instructor's tool) and `cargo xtask` (the maintainers') both use it.
+
+pub mod compile;
+pub mod libtest;
+pub mod mistakes;
+pub mod scratch;
+pub mod steps;
