@@ -122,7 +122,7 @@ pub fn run(args: &Args, questions: &[Question]) -> ExitCode {
         on_terminal,
     );
     ui.say(&format!(
-        "{what}: {} question(s), seed {seed} (rerun with --seed {seed} for the same session).",
+        "{what}: {} question(s), seed {seed} (--seed {seed} replays it).",
         chosen.len()
     ));
     if args.command == Command::Interview {

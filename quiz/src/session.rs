@@ -23,7 +23,7 @@ impl Summary {
             text += "\nMissed: none";
         } else {
             text += &format!("\nMissed: {}", self.missed.join(", "));
-            text += "\nThey come first at the next `cargo quiz review`; `cargo quiz --misses` drills them now.";
+            text += "\nThe next `cargo quiz review` asks them first; `cargo quiz --misses` drills them now.";
         }
         text
     }

@@ -6,7 +6,7 @@ use std::io::{BufRead, Write};
 use super::{hint, read};
 use crate::question::Question;
 use crate::schedule::Grade;
-use crate::ui::{Line, Ui, indent};
+use crate::ui::{Line, Ui};
 
 /// Covering at least this share of the key points counts as right (FSRS
 /// Hard when some are missing, Good when all are there): two of three, three
@@ -22,8 +22,7 @@ pub fn ask<R: BufRead, W: Write>(ui: &mut Ui<R, W>, q: &Question, typed: bool) -
     };
     take_answer(ui, q, first)?;
     ui.say(&ui.style.bold("Model answer:"));
-    let answer = indent(&ui.style.wrap(&q.answer, "", ""), 2);
-    ui.say_verbatim(&answer);
+    ui.say_hanging(&q.answer, "  ", "  ");
     ui.say(&ui.style.bold("Key points:"));
     for (i, point) in q.points.iter().enumerate() {
         ui.say_hanging(point, &format!("  {}) ", i + 1), "     ");
