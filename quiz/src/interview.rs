@@ -27,6 +27,12 @@ pub fn choose<'a>(
         .copied()
         .filter(|q| matches!(q.kind, Kind::Recall | Kind::Code))
         .collect();
+    // A linked follow-up is asked after the question that links it, not alone.
+    let follow_ups: HashSet<&str> = candidates
+        .iter()
+        .filter_map(|q| q.follow_up.as_deref())
+        .collect();
+    candidates.retain(|q| !follow_ups.contains(q.id.as_str()));
     rng.shuffle(&mut candidates);
     let mut chosen: Vec<&Question> = Vec::new();
     let mut topics = HashSet::new();

@@ -126,7 +126,7 @@ pub fn run(args: &Args, questions: &[Question]) -> ExitCode {
         chosen.len()
     ));
     if args.command == Command::Interview {
-        ui.say("Answer as you would out loud: type it (an empty line ends it), read the model answer, then tick the key points you covered.");
+        ui.say("Open questions: type your answer as you would say it (an empty line ends it), read the model answer, tick the key points you covered. Code questions: pick a letter.");
         interview::run(&mut ui, &chosen, questions, &mut rng, |id, grade| {
             progress.record(id, grade, Mode::Drill)
         });

@@ -45,7 +45,7 @@ impl Tally {
             .map_or("-".to_owned(), |a| format!("{:.0}%", 100.0 * a));
         let next = self.next_due.map_or("-".to_owned(), |d| from_now(d - now));
         format!(
-            "  {name:<24} {:>7} {:>8} {:>8}  {next}\n",
+            "  {name:<23} {:>7} {:>8} {:>8}  {next}\n",
             format!("{}/{}", self.seen, self.questions),
             accuracy,
             self.due_now
@@ -69,7 +69,7 @@ pub fn render(questions: &[&Question], state: &State, now: i64) -> String {
         total.seen, total.questions, total.right, total.answers
     );
     out += &format!(
-        "Due now: {} ({} never answered wait too); next due {}.\n",
+        "Due now: {}; never answered: {}; next due {}.\n",
         total.due_now,
         total.questions - total.seen,
         total.next_due.map_or("-".to_owned(), |d| from_now(d - now))
@@ -121,12 +121,8 @@ pub fn advice(questions: &[&Question], state: &State) -> String {
         .copied()
         .filter(|q| state.is_miss(&q.id))
         .collect();
-    let basis = if missed.is_empty() {
-        questions
-    } else {
-        &missed
-    };
-    let mut text = match revisit_step(basis) {
+    let step = revisit_step(&missed).or_else(|| revisit_step(questions));
+    let mut text = match step {
         Some(step) => format!("revisit {}", step_name(step)),
         None => "read the sources of its questions".to_owned(),
     };

@@ -100,10 +100,19 @@ impl<R: BufRead, W: Write> Ui<R, W> {
         }
     }
 
-    /// Prints `text` wrapped, and a newline. A closed stdout is not worth a panic.
+    /// Prints `text` wrapped, and a newline; a line's continuation keeps
+    /// its indent, two deeper. A closed stdout is not worth a panic.
     pub fn say(&mut self, text: &str) {
-        let text = self.style.wrap(text, "", "");
-        let _ = writeln!(self.output, "{text}");
+        for line in text.split('\n') {
+            let indent = line.len() - line.trim_start().len();
+            let rest = if indent == 0 {
+                String::new()
+            } else {
+                " ".repeat(indent + 2)
+            };
+            let line = self.style.wrap(line, "", &rest);
+            let _ = writeln!(self.output, "{line}");
+        }
     }
 
     /// Prints `text` wrapped under a hanging indent: `first` then `rest`.

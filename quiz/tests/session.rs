@@ -305,7 +305,7 @@ fn ctrl_c_ends_with_the_summary() {
     s.send("A");
     s.next_prompt().expect("a second question");
     s.interrupt();
-    let (out, _, code) = s.finish_with_code();
+    let (out, code) = s.finish_interrupted();
     assert_eq!(code, Some(130), "Ctrl-C exits as interrupted:\n{out}");
     let tail = out.rsplit("Interrupted.").next().unwrap_or_default();
     assert!(

@@ -229,7 +229,7 @@ impl Session {
     }
 
     /// Waits for the exit and returns (transcript, stderr, success).
-    pub fn finish(mut self) -> (String, String, bool) {
+    pub fn finish(self) -> (String, String, bool) {
         let (transcript, stderr, code) = self.finish_with_code();
         (transcript, stderr, code == Some(0))
     }
@@ -242,6 +242,17 @@ impl Session {
         self.transcript += &rest;
         let output = self.child.wait_with_output().expect("the quiz exits");
         (self.transcript, text(&output.stderr), output.status.code())
+    }
+
+    /// After `interrupt`: waits for the exit with stdin still open, so that
+    /// the end of input cannot end the session first. Returns (transcript,
+    /// exit code).
+    pub fn finish_interrupted(mut self) -> (String, Option<i32>) {
+        let mut rest = String::new();
+        let _ = self.stdout.read_to_string(&mut rest);
+        self.transcript += &rest;
+        let status = self.child.wait().expect("the quiz exits");
+        (self.transcript, status.code())
     }
 
     /// Reads to the next prompt, for tests that type by hand.
