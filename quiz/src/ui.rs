@@ -1,57 +1,27 @@
-//! Line-by-line terminal I/O: prompts on stdout, answers from stdin, colour
-//! only on a terminal and never under `NO_COLOR`.
+//! Line-by-line terminal I/O: prompts on stdout, answers from stdin, text
+//! wrapped to the terminal (80 columns when not one), colour only on a
+//! terminal and never under `NO_COLOR`.
 
 use std::io::{BufRead, Write};
 
-pub struct Ui<R, W> {
-    input: R,
-    output: W,
-    colour: bool,
-    /// Repeat each answer after its prompt: when input is piped, nothing
-    /// else shows it, and a transcript should read like a session.
-    echo: bool,
+/// How text is drawn: colour or not, and the width to wrap to.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub colour: bool,
+    pub width: usize,
 }
 
-/// What the learner typed, or the end of input.
-pub enum Line {
-    Text(String),
-    End,
-}
-
-impl<R: BufRead, W: Write> Ui<R, W> {
-    pub fn new(input: R, output: W, colour: bool, echo: bool) -> Self {
-        Self {
-            input,
-            output,
-            colour,
-            echo,
-        }
-    }
-
-    /// Prints `text` and a newline. A closed stdout is not worth a panic.
-    pub fn say(&mut self, text: &str) {
-        let _ = writeln!(self.output, "{text}");
-    }
-
-    /// Prints `prompt` with no newline and reads one line.
-    pub fn ask(&mut self, prompt: &str) -> Line {
-        let _ = write!(self.output, "{prompt}");
-        let _ = self.output.flush();
-        let mut line = String::new();
-        match self.input.read_line(&mut line) {
-            Ok(0) | Err(_) => {
-                // End the prompt's line so that what follows starts clean.
-                let _ = writeln!(self.output);
-                Line::End
-            }
-            Ok(_) => {
-                let line = line.trim().to_owned();
-                if self.echo {
-                    let _ = writeln!(self.output, "{line}");
-                }
-                Line::Text(line)
-            }
-        }
+impl Style {
+    /// Colour and width for stdout: colour on a terminal unless `NO_COLOR`,
+    /// its width (at least 40), or 80 columns when it is not a terminal.
+    pub fn for_stdout() -> Self {
+        use std::io::IsTerminal;
+        let stdout = std::io::stdout();
+        let colour =
+            stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let width =
+            terminal_size::terminal_size_of(&stdout).map_or(80, |(w, _)| usize::from(w.0).max(40));
+        Self { colour, width }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -77,18 +47,131 @@ impl<R: BufRead, W: Write> Ui<R, W> {
     pub fn bad(&self, text: &str) -> String {
         self.paint("31", text)
     }
+
+    /// `text` wrapped to the width, its first line after `first` and the
+    /// others after `rest`; the line breaks it already has are kept.
+    pub fn wrap(&self, text: &str, first: &str, rest: &str) -> String {
+        let options = textwrap::Options::new(self.width)
+            .initial_indent(first)
+            .subsequent_indent(rest);
+        text.lines()
+            .enumerate()
+            .map(|(i, line)| {
+                if line.trim().is_empty() {
+                    String::new()
+                } else if i == 0 {
+                    textwrap::fill(line, &options)
+                } else {
+                    textwrap::fill(line, options.clone().initial_indent(rest))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
-/// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
-pub fn colour_wanted() -> bool {
-    use std::io::IsTerminal;
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+pub struct Ui<R, W> {
+    input: R,
+    output: W,
+    pub style: Style,
+    /// Repeat each answer after its prompt: when input is piped, nothing
+    /// else shows it, and a transcript should read like a session.
+    echo: bool,
+    /// On a terminal, throw away what was typed before the question showed.
+    discard_typeahead: bool,
+    question_shown: bool,
 }
 
-/// Echo answers when stdin is not a terminal (a terminal echoes them itself).
-pub fn echo_wanted() -> bool {
+/// What the learner typed, or the end of input.
+pub enum Line {
+    Text(String),
+    End,
+}
+
+impl<R: BufRead, W: Write> Ui<R, W> {
+    pub fn new(input: R, output: W, style: Style, echo: bool, discard_typeahead: bool) -> Self {
+        Self {
+            input,
+            output,
+            style,
+            echo,
+            discard_typeahead,
+            question_shown: false,
+        }
+    }
+
+    /// Prints `text` wrapped, and a newline; a line's continuation keeps
+    /// its indent, two deeper. A closed stdout is not worth a panic.
+    pub fn say(&mut self, text: &str) {
+        for line in text.split('\n') {
+            let indent = line.len() - line.trim_start().len();
+            let rest = if indent == 0 {
+                String::new()
+            } else {
+                " ".repeat(indent + 2)
+            };
+            let line = self.style.wrap(line, "", &rest);
+            let _ = writeln!(self.output, "{line}");
+        }
+    }
+
+    /// Prints `text` wrapped under a hanging indent: `first` then `rest`.
+    pub fn say_hanging(&mut self, text: &str, first: &str, rest: &str) {
+        let text = self.style.wrap(text, first, rest);
+        let _ = writeln!(self.output, "{text}");
+    }
+
+    /// Prints `text` as it is: code keeps its lines.
+    pub fn say_verbatim(&mut self, text: &str) {
+        let _ = writeln!(self.output, "{text}");
+    }
+
+    /// Marks a new question as shown: what was typed before now is not an
+    /// answer to it.
+    pub fn question_shown(&mut self) {
+        self.question_shown = true;
+    }
+
+    /// Prints `prompt` with no newline and reads one line.
+    pub fn ask(&mut self, prompt: &str) -> Line {
+        let _ = write!(self.output, "{prompt}");
+        let _ = self.output.flush();
+        if std::mem::take(&mut self.question_shown) && self.discard_typeahead {
+            discard_typeahead();
+        }
+        let mut line = String::new();
+        match self.input.read_line(&mut line) {
+            Ok(0) | Err(_) => {
+                // End the prompt's line so that what follows starts clean.
+                let _ = writeln!(self.output);
+                Line::End
+            }
+            Ok(_) => {
+                let line = line.trim().to_owned();
+                if self.echo {
+                    let _ = writeln!(self.output, "{line}");
+                }
+                Line::Text(line)
+            }
+        }
+    }
+}
+
+/// Drops input the terminal holds but nobody has read yet.
+#[cfg(unix)]
+fn discard_typeahead() {
+    let _ = rustix::termios::tcflush(std::io::stdin(), rustix::termios::QueueSelector::IFlush);
+}
+
+#[cfg(not(unix))]
+fn discard_typeahead() {}
+
+/// Echo answers when stdin is not a terminal (a terminal echoes them
+/// itself), and discard typed-ahead input only on a terminal: piped input
+/// is the whole session, written in advance on purpose.
+pub fn stdin_is_terminal() -> bool {
     use std::io::IsTerminal;
-    !std::io::stdin().is_terminal()
+    std::io::stdin().is_terminal()
 }
 
 /// `text` with every line indented by `by` spaces.

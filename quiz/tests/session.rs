@@ -2,17 +2,14 @@
 
 mod support;
 
-use support::{Play, Session, fixture_bank, run_fixture, scratch, text};
+use support::{Play, Session, fixture_args, run_fixture, scratch, text};
 
-fn args<'a>(bank: &'a str, state: &'a str, seed: &'a str) -> Vec<&'a str> {
-    vec!["--bank", bank, "--state", state, "--seed", seed]
-}
+/// The fixture bank holds nine questions, every kind among them.
+const ALL: usize = 9;
 
 fn play(seed: &str, policy: impl Fn(&str) -> Play) -> (String, String, bool) {
-    let dir = scratch("session");
-    let bank = fixture_bank();
-    let state = dir.join("state.json");
-    let mut session = Session::start(&args(bank.to_str().unwrap(), state.to_str().unwrap(), seed));
+    let state = scratch("session").join("state.json");
+    let mut session = Session::start(&fixture_args(&state, &["--seed", seed]));
     session.play_all(policy);
     session.finish()
 }
@@ -25,8 +22,8 @@ fn all_right_scores_full_marks() {
         "the quiz must exit 0 after a full session; stderr: {err}"
     );
     assert!(
-        out.contains("Score: 3/3"),
-        "three right answers must score 3/3:\n{out}"
+        out.contains(&format!("Score: {ALL}/{ALL}")),
+        "every right answer must count:\n{out}"
     );
     assert!(
         out.contains("Missed: none"),
@@ -43,8 +40,8 @@ fn wrong_answers_explain_and_are_listed() {
     let (out, _, ok) = play("7", |_| Play::Wrong);
     assert!(ok);
     assert!(
-        out.contains("Score: 0/3"),
-        "three misses must score 0/3:\n{out}"
+        out.contains(&format!("Score: 0/{ALL}")),
+        "every miss must count:\n{out}"
     );
     assert!(
         out.contains("Not quite: the answer is"),
@@ -58,8 +55,13 @@ fn wrong_answers_explain_and_are_listed() {
         out.contains("Common mistakes:\n  - Answering 401"),
         "a miss shows the common mistakes:\n{out}"
     );
-    for id in ["basics-header", "basics-status", "basics-recall"] {
-        let summary = out.rsplit("Score:").next().unwrap_or_default();
+    let summary = out.rsplit("Score:").next().unwrap_or_default();
+    for id in [
+        "basics-header",
+        "basics-multi",
+        "basics-order",
+        "basics-recall",
+    ] {
         assert!(
             summary.contains(id),
             "the summary must list the missed id {id}:\n{summary}"
@@ -68,21 +70,136 @@ fn wrong_answers_explain_and_are_listed() {
 }
 
 #[test]
-fn recall_cards_show_the_model_answer_and_take_a_grade() {
-    let output = run_fixture(&["--kind", "recall"], "\ny\n");
+fn sources_follow_every_answer() {
+    let (out, _, _) = play("7", |_| Play::Right);
+    assert_eq!(
+        out.matches("\nSources: ").count(),
+        ALL,
+        "each question's refs are shown after its answer:\n{out}"
+    );
+    assert!(
+        out.contains("Sources: RFC 7235 §2.1; RFC 6750 §2.1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_typed_recall_is_graded_by_the_points_ticked() {
+    // Typed over two lines, ended by an empty one; then points 1 and 3 of 3.
+    let input = "The timing differs\nso usernames leak\n\n1 3\n";
+    let output = run_fixture(
+        &["--kind", "recall", "--topic", "basics", "--seed", "1"],
+        input,
+    );
     let out = text(&output.stdout);
     assert!(
+        out.contains("(more, or an empty line to finish): so usernames leak"),
+        "a typed answer can run over several lines:\n{out}"
+    );
+    assert!(
         out.contains("Model answer:\n  Otherwise the response time"),
-        "Enter must reveal the model answer:\n{out}"
+        "the empty line reveals the model answer:\n{out}"
     );
     assert!(
-        out.contains("Did your answer cover it? (y/n): y"),
-        "the learner grades themselves:\n{out}"
+        out.contains("Key points:\n  1) An unknown user would answer faster"),
+        "the key points are numbered:\n{out}"
     );
     assert!(
-        out.contains("Score: 1/1"),
-        "a y grade counts as right:\n{out}"
+        out.contains("You covered 2 of 3 key points (67%): counts as right."),
+        "two of three points is right:\n{out}"
     );
+    assert!(out.contains("Score: 1/1"), "{out}");
+    insta::assert_snapshot!("typed_recall", out);
+}
+
+#[test]
+fn a_recall_with_too_few_points_is_a_miss() {
+    let output = run_fixture(&["--kind", "recall", "--topic", "basics"], "\n2\n");
+    let out = text(&output.stdout);
+    assert!(
+        out.contains("You covered 1 of 3 key points (33%): counts as a miss."),
+        "{out}"
+    );
+    assert!(out.contains("Score: 0/1"), "{out}");
+    let all = run_fixture(&["--kind", "recall", "--topic", "basics"], "\na\n");
+    assert!(
+        text(&all.stdout).contains("You covered 3 of 3"),
+        "`a` ticks every point"
+    );
+}
+
+#[test]
+fn a_multi_answer_is_right_only_for_exactly_the_right_set() {
+    // Seed 1 shows basics-multi's options in a fixed order; read the letters.
+    let shown = run_fixture(&["--kind", "multi", "--seed", "1"], "q\n");
+    let screen = text(&shown.stdout);
+    let exp = support::letter_of(&screen, "exp is in the past");
+    let aud = support::letter_of(&screen, "aud names another API");
+    let iat = support::letter_of(&screen, "iat is in the past");
+    let both = format!("{aud}{exp}").to_lowercase();
+    let right = run_fixture(&["--kind", "multi", "--seed", "1"], &format!("{both}\n"));
+    assert!(
+        text(&right.stdout).contains("Score: 1/1"),
+        "both right letters, any order, any case: {both}\n{}",
+        text(&right.stdout)
+    );
+    for wrong in [format!("{exp}"), format!("{exp}{aud}{iat}")] {
+        let out =
+            text(&run_fixture(&["--kind", "multi", "--seed", "1"], &format!("{wrong}\n")).stdout);
+        assert!(
+            out.contains("Not quite: the answer is") && out.contains("Score: 0/1"),
+            "{wrong} is not exactly the right set:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn an_order_answer_is_a_letter_sequence() {
+    let shown = run_fixture(&["--kind", "order", "--seed", "1"], "q\n");
+    let screen = text(&shown.stdout);
+    let sequence: String = support::right_texts("basics-order")
+        .iter()
+        .map(|t| support::letter_of(&screen, t))
+        .collect();
+    let spaced: String = sequence.chars().map(|c| format!("{c} ")).collect();
+    let right = run_fixture(&["--kind", "order", "--seed", "1"], &format!("{spaced}\n"));
+    assert!(
+        text(&right.stdout).contains("Score: 1/1"),
+        "{}",
+        text(&right.stdout)
+    );
+    let reversed: String = sequence.chars().rev().collect();
+    let wrong = text(
+        &run_fixture(
+            &["--kind", "order", "--seed", "1"],
+            &format!("{reversed}\n"),
+        )
+        .stdout,
+    );
+    assert!(
+        wrong.contains(&format!("Not quite: the order is {sequence}")),
+        "a wrong order shows the right one:\n{wrong}"
+    );
+    let bad = text(&run_fixture(&["--kind", "order", "--seed", "1"], "AB\nq\n").stdout);
+    assert!(
+        bad.contains("type each of the 5 letters once"),
+        "a short sequence is explained:\n{bad}"
+    );
+}
+
+#[test]
+fn every_kind_renders_stably() {
+    for kind in ["choice", "multi", "order", "code", "recall"] {
+        let state = scratch("kind").join("s.json");
+        let mut session = Session::start(&fixture_args(
+            &state,
+            &["--kind", kind, "--seed", "11", "--count", "1"],
+        ));
+        session.play_all(|_| Play::Wrong);
+        let (out, _, ok) = session.finish();
+        assert!(ok, "{kind}: the quiz must exit 0");
+        insta::assert_snapshot!(format!("kind_{kind}"), out);
+    }
 }
 
 #[test]
@@ -144,6 +261,19 @@ fn an_unknown_letter_is_explained_and_asked_again() {
 }
 
 #[test]
+fn answer_letters_ignore_case() {
+    // Seed 3 always shows the one easy choice question's options the same way.
+    let args = ["--kind", "choice", "--difficulty", "easy", "--seed", "3"];
+    let shown = text(&run_fixture(&args, "q\n").stdout);
+    let letter = support::letter_of(&shown, "Authorization").to_ascii_lowercase();
+    let out = text(&run_fixture(&args, &format!("{letter}\n")).stdout);
+    assert!(
+        out.contains("Score: 1/1"),
+        "a lower-case letter counts:\n{out}"
+    );
+}
+
+#[test]
 fn end_of_input_stops_cleanly_with_a_summary() {
     let output = run_fixture(&["--seed", "1"], "");
     let out = text(&output.stdout);
@@ -163,15 +293,34 @@ fn end_of_input_stops_cleanly_with_a_summary() {
 }
 
 #[test]
+fn ctrl_c_ends_with_the_summary() {
+    let state = scratch("ctrlc").join("s.json");
+    let mut s = Session::start(&fixture_args(
+        &state,
+        &["--kind", "choice", "--topic", "basics", "--seed", "2"],
+    ));
+    s.next_prompt().expect("a first question");
+    s.send("Z"); // not an answer: asked again
+    s.next_prompt().expect("asked again");
+    s.send("A");
+    s.next_prompt().expect("a second question");
+    s.interrupt();
+    let (out, code) = s.finish_interrupted();
+    assert_eq!(code, Some(130), "Ctrl-C exits as interrupted:\n{out}");
+    let tail = out.rsplit("Interrupted.").next().unwrap_or_default();
+    assert!(
+        tail.contains("Score: ") && tail.contains("/1"),
+        "Ctrl-C prints the summary of what was answered:\n{out}"
+    );
+    let saved = std::fs::read_to_string(&state).expect("the answer was saved");
+    assert!(saved.contains("\"version\": 2"), "{saved}");
+}
+
+#[test]
 fn no_colour_unless_a_terminal() {
     let dir = scratch("colour");
     let output = std::process::Command::new(support::QUIZ)
-        .args([
-            "--bank",
-            fixture_bank().to_str().unwrap(),
-            "--state",
-            dir.join("s.json").to_str().unwrap(),
-        ])
+        .args(fixture_args(&dir.join("s.json"), &[]))
         .env_remove("NO_COLOR")
         .stdin(std::process::Stdio::null())
         .output()
@@ -184,33 +333,79 @@ fn no_colour_unless_a_terminal() {
 }
 
 #[test]
-fn filters_narrow_the_session() {
-    let by_step = run_fixture(&["--step", "3"], "");
+fn text_wraps_at_80_columns_when_not_a_terminal() {
+    let (out, _, _) = play("7", |_| Play::Wrong);
+    let code_lines: Vec<&str> = out.lines().filter(|l| l.starts_with("    ")).collect();
+    let long: Vec<&str> = out
+        .lines()
+        .filter(|l| l.chars().count() > 80 && !code_lines.contains(l) && !l.contains("): "))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "lines over 80 columns:\n{}",
+        long.join("\n")
+    );
+    assert!(
+        out.contains("Each use returns a new refresh token and retires the old one, so a stolen\n"),
+        "a long model answer is wrapped, not cut:\n{out}"
+    );
+}
+
+#[test]
+fn filters_narrow_the_session_and_ignore_case() {
+    let by_step = run_fixture(&["--step", "5"], "");
     let out = text(&by_step.stdout);
     assert!(
-        out.contains("1 question(s)") && out.contains("basics-header"),
-        "--step 3 keeps only the step-3 question:\n{out}"
+        out.contains("1 question(s)") && out.contains("basics-order"),
+        "--step 5 keeps only the step-5 question:\n{out}"
     );
-    let unknown = run_fixture(&["--topic", "nope"], "");
-    assert_eq!(
-        unknown.status.code(),
-        Some(2),
-        "an unknown topic is a usage error"
+    let upper = run_fixture(
+        &[
+            "--topic",
+            "TOKENS",
+            "--difficulty",
+            "Hard",
+            "--kind",
+            "RECALL",
+        ],
+        "",
     );
+    let out = text(&upper.stdout);
     assert!(
-        text(&unknown.stderr).contains("no topic `nope`"),
-        "{}",
-        text(&unknown.stderr)
+        upper.status.success() && out.contains("1 question(s)") && out.contains("tokens-reuse"),
+        "filters ignore case:\n{out}{}",
+        text(&upper.stderr)
     );
-    let no_step = run_fixture(&["--step", "9"], "");
-    assert_eq!(
-        no_step.status.code(),
-        Some(2),
-        "a step the course does not have is a usage error"
-    );
-    let hard = run_fixture(&["--difficulty", "hard", "--count", "5"], "");
-    assert!(
-        text(&hard.stdout).contains("1 question(s)"),
-        "one hard question in the fixture bank"
-    );
+}
+
+#[test]
+fn a_bad_filter_names_its_flag_and_the_accepted_values() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--step", "x"],
+            "--step: `x` is not a course step; use a number from 1 to 15",
+        ),
+        (&["--step", "16"], "--step: `16` is not a course step"),
+        (
+            &["--difficulty", "brutal"],
+            "--difficulty: `brutal` is not one of easy, medium, hard",
+        ),
+        (
+            &["--kind", "essay"],
+            "--kind: `essay` is not one of choice, multi, order, code, recall",
+        ),
+        (
+            &["--topic", "nope"],
+            "--topic: no topic `nope`; the topics are basics, tokens",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = run_fixture(args, "");
+        assert_eq!(output.status.code(), Some(2), "{args:?} is a usage error");
+        let err = text(&output.stderr);
+        assert!(
+            err.contains(expected),
+            "{args:?} must say `{expected}`:\n{err}"
+        );
+    }
 }

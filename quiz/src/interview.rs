@@ -1,0 +1,191 @@
+//! `cargo quiz interview`: a mock interview. Open (recall) and code
+//! questions across different topics, easiest first, each with a suggested
+//! time; the follow-up the bank links is asked next; at the end, a report
+//! by topic says what is strong, what is weak and what to redo.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, Write};
+
+use crate::ask::{self, Outcome};
+use crate::interrupt;
+use crate::question::{Difficulty, Kind, Question};
+use crate::schedule::Grade;
+use crate::select::option_order;
+use crate::session::header;
+use crate::stats::{revisit_step, step_name};
+use crate::ui::{Style, Ui};
+
+/// Up to `count` recall and code questions, one per topic while topics
+/// last, easiest first.
+pub fn choose<'a>(
+    pool: &[&'a Question],
+    count: usize,
+    rng: &mut fastrand::Rng,
+) -> Vec<&'a Question> {
+    let mut candidates: Vec<&Question> = pool
+        .iter()
+        .copied()
+        .filter(|q| matches!(q.kind, Kind::Recall | Kind::Code))
+        .collect();
+    // A linked follow-up is asked after the question that links it, not alone.
+    let follow_ups: HashSet<&str> = candidates
+        .iter()
+        .filter_map(|q| q.follow_up.as_deref())
+        .collect();
+    candidates.retain(|q| !follow_ups.contains(q.id.as_str()));
+    rng.shuffle(&mut candidates);
+    let mut chosen: Vec<&Question> = Vec::new();
+    let mut topics = HashSet::new();
+    // First one per topic, then, if topics run out, any others.
+    for q in &candidates {
+        if chosen.len() < count && topics.insert(q.topic.as_str()) {
+            chosen.push(q);
+        }
+    }
+    for q in &candidates {
+        if chosen.len() < count && !chosen.iter().any(|c| c.id == q.id) {
+            chosen.push(q);
+        }
+    }
+    chosen.sort_by_key(|q| q.difficulty);
+    chosen
+}
+
+/// What a candidate may take over a question: shown, not enforced.
+fn suggested_minutes(q: &Question) -> u32 {
+    match q.difficulty {
+        Difficulty::Easy => 2,
+        Difficulty::Medium => 3,
+        Difficulty::Hard => 5,
+    }
+}
+
+/// How the interview went, question by question.
+#[derive(Default)]
+pub struct Report {
+    answers: Vec<Answer>,
+}
+
+struct Answer {
+    topic: String,
+    id: String,
+    grade: Grade,
+}
+
+impl Report {
+    fn add(&mut self, q: &Question, grade: Grade) {
+        self.answers.push(Answer {
+            topic: q.topic.clone(),
+            id: q.id.clone(),
+            grade,
+        });
+    }
+
+    pub fn render(&self, style: &Style, bank: &[Question]) -> String {
+        let right = self
+            .answers
+            .iter()
+            .filter(|a| a.grade != Grade::Wrong)
+            .count();
+        let mut out = style.bold("Interview report");
+        out += &format!(
+            "\nScore: {right}/{} (follow-ups included)\n",
+            self.answers.len()
+        );
+        let mut by_topic: BTreeMap<&str, Vec<&Answer>> = BTreeMap::new();
+        for answer in &self.answers {
+            by_topic.entry(&answer.topic).or_default().push(answer);
+        }
+        let strong: Vec<&str> = by_topic
+            .iter()
+            .filter(|(_, a)| a.iter().all(|a| a.grade == Grade::Right))
+            .map(|(t, _)| *t)
+            .collect();
+        out += &format!(
+            "Strong: {}\n",
+            if strong.is_empty() {
+                "none yet".to_owned()
+            } else {
+                strong.join(", ")
+            }
+        );
+        let mut weak = String::new();
+        for (topic, answers) in &by_topic {
+            let missed: Vec<&str> = answers
+                .iter()
+                .filter(|a| a.grade != Grade::Right)
+                .map(|a| a.id.as_str())
+                .collect();
+            if missed.is_empty() {
+                continue;
+            }
+            let of_topic: Vec<&Question> = bank.iter().filter(|q| q.topic == *topic).collect();
+            let asked: Vec<&Question> = of_topic
+                .iter()
+                .copied()
+                .filter(|q| missed.contains(&q.id.as_str()))
+                .collect();
+            let step = revisit_step(&asked).or_else(|| revisit_step(&of_topic));
+            let partly = answers.iter().all(|a| a.grade != Grade::Wrong);
+            weak += &format!(
+                "  {topic} ({}): redo {}{}\n",
+                if partly { "points missing" } else { "missed" },
+                missed.join(", "),
+                step.map_or(String::new(), |s| format!("; revisit {}", step_name(s)))
+            );
+        }
+        if weak.is_empty() {
+            out += "Weak: none\n";
+        } else {
+            out += &format!("Weak:\n{weak}");
+            out += "Your misses come first at the next `cargo quiz review`.\n";
+        }
+        out
+    }
+}
+
+/// Runs the interview over `chosen`, asking linked follow-ups from `bank`.
+pub fn run<R: BufRead, W: Write>(
+    ui: &mut Ui<R, W>,
+    chosen: &[&Question],
+    bank: &[Question],
+    rng: &mut fastrand::Rng,
+    mut record: impl FnMut(&str, Grade),
+) -> Report {
+    let mut report = Report::default();
+    let mut asked: HashSet<&str> = HashSet::new();
+    let planned: HashSet<&str> = chosen.iter().map(|q| q.id.as_str()).collect();
+    interrupt::set_summary(report.render(&ui.style, bank));
+    'questions: for (index, &main) in chosen.iter().enumerate() {
+        let mut next = Some((
+            main,
+            format!("Interview question {}/{}", index + 1, chosen.len()),
+        ));
+        while let Some((q, label)) = next.take() {
+            asked.insert(&q.id);
+            let order = option_order(q, rng);
+            header(ui, q, &label);
+            let time = format!(
+                "Suggested time: {} min (not enforced).",
+                suggested_minutes(q)
+            );
+            ui.say(&ui.style.dim(&time));
+            let Outcome::Answered(grade) = ask::ask(ui, q, &order, true) else {
+                break 'questions;
+            };
+            record(&q.id, grade);
+            report.add(q, grade);
+            interrupt::set_summary(report.render(&ui.style, bank));
+            next = q
+                .follow_up
+                .as_deref()
+                .filter(|f| !asked.contains(f) && !planned.contains(f))
+                .and_then(|f| bank.iter().find(|b| b.id == f))
+                .map(|f| (f, format!("Follow-up to {}", q.id)));
+        }
+    }
+    ui.say("");
+    let text = report.render(&ui.style, bank);
+    ui.say(&text);
+    report
+}
