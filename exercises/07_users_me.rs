@@ -19,7 +19,8 @@
 //!   `{"username", "email", "full_name", "disabled"}` and nothing else.
 //! - Without a valid token: whatever `CurrentUser` rejects with (step 06).
 //! - `app(state)`: `POST /token` (step 05's router) and `GET /users/me`
-//!   together. Every other answer is JSON too, but not an OAuth error, so it
+//!   together, through `with_json_fallbacks`, which every later step's app
+//!   reuses. Every other answer is JSON too, but not an OAuth error, so it
 //!   carries only a sentence, `{"error_description": ...}` (`ErrorDescription`):
 //!   - an unknown path: 404;
 //!   - a known path with another method (`GET /token`): 405, keeping the
@@ -80,9 +81,14 @@ pub fn router(state: AuthState) -> Router {
 /// The whole app: `POST /token` and `GET /users/me`, with JSON answers for
 /// unknown paths and wrong methods too.
 pub fn app(state: AuthState) -> Router {
-    todo!(
-        "step 07: merge token_route::router and this step's router, then the not_found fallback and the method_not_allowed fallback"
-    )
+    todo!("step 07: merge token_route::router and this step's router, then with_json_fallbacks")
+}
+
+/// `router` with JSON answers for an unknown path (404) and for a wrong
+/// method on any of its routes (405). Call it last: the 405 answer applies
+/// to the routes registered so far. Every later step's app ends with it.
+pub fn with_json_fallbacks(router: Router) -> Router {
+    todo!("step 07: the not_found fallback, then the method_not_allowed fallback")
 }
 
 /// Not an OAuth error, so no `error` code: only a sentence.

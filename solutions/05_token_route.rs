@@ -94,7 +94,7 @@ impl IntoResponse for TokenError {
                 StatusCode::BAD_REQUEST,
                 OAuthError::new(
                     "unsupported_grant_type",
-                    "this server supports grant_type=password",
+                    "this server does not support that grant_type",
                 ),
             ),
             Self::InvalidGrant => (

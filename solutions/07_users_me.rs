@@ -50,10 +50,15 @@ pub fn router(state: AuthState) -> Router {
 /// The whole app: `POST /token` and `GET /users/me`, with JSON answers for
 /// unknown paths and wrong methods too.
 pub fn app(state: AuthState) -> Router {
-    token_route::router(state.clone())
-        .merge(router(state))
+    with_json_fallbacks(token_route::router(state.clone()).merge(router(state)))
+}
+
+/// `router` with JSON answers for an unknown path (404) and for a wrong
+/// method on any of its routes (405). Call it last: the 405 answer applies
+/// to the routes registered so far. Every later step's app ends with it.
+pub fn with_json_fallbacks(router: Router) -> Router {
+    router
         .fallback(not_found)
-        // After the routes: it applies to the routes registered so far.
         .method_not_allowed_fallback(method_not_allowed)
 }
 

@@ -44,3 +44,11 @@ pub mod current_user;
 #[cfg_attr(feature = "sol07", path = "../solutions/07_users_me.rs")]
 #[cfg_attr(not(feature = "sol07"), path = "../exercises/07_users_me.rs")]
 pub mod users_me;
+
+#[cfg_attr(feature = "sol08", path = "../solutions/08_active_user.rs")]
+#[cfg_attr(not(feature = "sol08"), path = "../exercises/08_active_user.rs")]
+pub mod active_user;
+
+#[cfg_attr(feature = "sol09", path = "../solutions/09_scopes.rs")]
+#[cfg_attr(not(feature = "sol09"), path = "../exercises/09_scopes.rs")]
+pub mod scopes;

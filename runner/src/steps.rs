@@ -23,6 +23,16 @@ pub const STEPS: &[Step] = &[
     step(5, "token_route", "POST /token, the RFC 6749 token endpoint"),
     step(6, "current_user", "from bearer token to stored user"),
     step(7, "users_me", "GET /users/me and the assembled app"),
+    step(
+        8,
+        "active_user",
+        "refusing a disabled account's still-valid token",
+    ),
+    step(
+        9,
+        "scopes",
+        "scope grants, invalid_scope and RequireScope<S>",
+    ),
 ];
 
 const fn step(number: usize, module: &'static str, title: &'static str) -> Step {

@@ -56,6 +56,27 @@ pub fn test_state() -> AuthState {
     state_with(&[])
 }
 
+/// A valid access token for `username`, signed with the test keys, living
+/// ten minutes: what `POST /token` would have issued.
+pub fn token_for(username: &str) -> String {
+    test_keys()
+        .encode(&course::jwt::Claims::new(
+            username,
+            Duration::from_secs(600),
+        ))
+        .expect("the test keys sign (step 04)")
+}
+
+/// A random user hashed at the test cost.
+pub fn someone() -> TestUser {
+    let hasher = test_hasher();
+    random_user(|password| {
+        hasher
+            .hash(password)
+            .expect("a short password hashes (step 02)")
+    })
+}
+
 /// Seconds since the Unix epoch.
 pub fn now() -> u64 {
     std::time::SystemTime::now()

@@ -1,0 +1,516 @@
+//! Step 09: scopes. (Reference solution.)
+//!
+//! See `exercises/09_scopes.rs` for the task.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::active_user::ensure_active;
+use crate::bearer::BearerToken;
+use crate::current_user::{CurrentUserRejection, decode_access_token, load_user};
+use crate::fake_db::User;
+use crate::jwt::Claims;
+use crate::oauth_error::OAuthError;
+use crate::token_route::{
+    AuthState, MAX_BODY_BYTES, TokenError, TokenRequest, TokenResponse, authenticate, no_store,
+    read_form, required,
+};
+use crate::users_me::{UserProfile, with_json_fallbacks};
+
+/// The scopes this server defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    Profile,
+    ItemsRead,
+    ItemsWrite,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Profile, Scope::ItemsRead, Scope::ItemsWrite];
+
+    /// The scope's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Profile => "profile",
+            Scope::ItemsRead => "items:read",
+            Scope::ItemsWrite => "items:write",
+        }
+    }
+
+    /// The scope called exactly `name` (scope names are case-sensitive).
+    pub fn from_name(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|scope| scope.as_str() == name)
+    }
+}
+
+/// A set of scopes, written space-separated (RFC 6749 §3.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scopes(BTreeSet<Scope>);
+
+impl Scopes {
+    pub fn of(scopes: &[Scope]) -> Self {
+        Self(scopes.iter().copied().collect())
+    }
+
+    /// The scopes a request names; an unknown name is refused with it.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        text.split(' ')
+            .filter(|name| !name.is_empty())
+            .map(|name| Scope::from_name(name).ok_or_else(|| name.to_owned()))
+            .collect::<Result<BTreeSet<_>, _>>()
+            .map(Self)
+    }
+
+    /// The scopes a token's `scope` claim names. A token without the claim
+    /// has none; a name this server does not define grants nothing.
+    pub fn from_claim(claim: Option<&str>) -> Self {
+        Self(
+            claim
+                .unwrap_or("")
+                .split(' ')
+                .filter_map(Scope::from_name)
+                .collect(),
+        )
+    }
+
+    pub fn contains(&self, scope: Scope) -> bool {
+        self.0.contains(&scope)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn is_subset(&self, other: &Scopes) -> bool {
+        self.0.is_subset(&other.0)
+    }
+
+    pub fn intersection(&self, other: &Scopes) -> Scopes {
+        Self(self.0.intersection(&other.0).copied().collect())
+    }
+}
+
+impl fmt::Display for Scopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|scope| scope.as_str()).collect();
+        f.write_str(&names.join(" "))
+    }
+}
+
+/// Which scopes each user may be granted.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeGrants {
+    allowed: HashMap<String, Scopes>,
+}
+
+impl ScopeGrants {
+    /// The demo users' grants: alice all three, bob `profile items:read`,
+    /// carol `profile`.
+    pub fn demo() -> Self {
+        let mut grants = Self::default();
+        grants.allow("alice", Scopes::of(&Scope::ALL));
+        grants.allow("bob", Scopes::of(&[Scope::Profile, Scope::ItemsRead]));
+        grants.allow("carol", Scopes::of(&[Scope::Profile]));
+        grants
+    }
+
+    /// Lets `username` be granted `scopes`, replacing what it had.
+    pub fn allow(&mut self, username: &str, scopes: Scopes) {
+        self.allowed.insert(username.to_owned(), scopes);
+    }
+
+    /// What `username` may be granted: nothing for a user not listed.
+    pub fn allowed(&self, username: &str) -> Scopes {
+        self.allowed.get(username).cloned().unwrap_or_default()
+    }
+}
+
+/// One of a user's items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub id: u64,
+    pub name: String,
+}
+
+/// At most this many items a user: a demo store must not grow without end.
+pub const MAX_ITEMS_PER_USER: usize = 100;
+
+/// Every user's items, in memory.
+#[derive(Debug, Default)]
+pub struct ItemStore {
+    inner: Mutex<Items>,
+}
+
+#[derive(Debug, Default)]
+struct Items {
+    last_id: u64,
+    by_user: HashMap<String, Vec<Item>>,
+}
+
+impl ItemStore {
+    /// alice's two demo items; nobody else has any.
+    pub fn demo() -> Self {
+        let store = Self::default();
+        for name in ["Notebook", "Fountain pen"] {
+            let _ = store.add("alice", name);
+        }
+        store
+    }
+
+    /// `username`'s items, oldest first.
+    pub fn list(&self, username: &str) -> Vec<Item> {
+        let items = self.inner.lock().expect("no panic while holding the lock");
+        items.by_user.get(username).cloned().unwrap_or_default()
+    }
+
+    /// Adds an item for `username`, or `None` when they have the most
+    /// allowed.
+    pub fn add(&self, username: &str, name: &str) -> Option<Item> {
+        let mut items = self.inner.lock().expect("no panic while holding the lock");
+        if items.by_user.get(username).map_or(0, Vec::len) >= MAX_ITEMS_PER_USER {
+            return None;
+        }
+        items.last_id += 1;
+        let item = Item {
+            id: items.last_id,
+            name: name.to_owned(),
+        };
+        items
+            .by_user
+            .entry(username.to_owned())
+            .or_default()
+            .push(item.clone());
+        Some(item)
+    }
+}
+
+/// An access token's claims from this step on: step 04's, plus `scope`,
+/// space-separated as in RFC 9068 §2.2.3. The one place a later claim goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopedClaims {
+    #[serde(flatten)]
+    pub claims: Claims,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// What this step's routes share.
+#[derive(Clone, FromRef)]
+pub struct ScopesState {
+    pub auth: AuthState,
+    pub grants: Arc<ScopeGrants>,
+    pub items: Arc<ItemStore>,
+}
+
+impl ScopesState {
+    pub fn new(auth: AuthState, grants: ScopeGrants, items: ItemStore) -> Self {
+        Self {
+            auth,
+            grants: Arc::new(grants),
+            items: Arc::new(items),
+        }
+    }
+}
+
+/// Who is calling a protected route, once their credential is checked:
+/// an enabled user, the scopes their token carries, and its claims.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub scopes: Scopes,
+    pub claims: Claims,
+}
+
+/// The principal an access token names: decoded and checked (06), its user
+/// loaded (06) and enabled (08), its `scope` claim read.
+pub fn principal_from_token(
+    auth: &AuthState,
+    token: &str,
+) -> Result<Principal, CurrentUserRejection> {
+    let ScopedClaims { claims, scope } = decode_access_token(&auth.keys, token)?;
+    let user = ensure_active(load_user(auth, &claims.sub)?)?;
+    Ok(Principal {
+        user,
+        scopes: Scopes::from_claim(scope.as_deref()),
+        claims,
+    })
+}
+
+// This step's app finds the principal in a bearer token. A later step with
+// a state of its own says how its app finds it (a deny-list, a cookie).
+impl FromRequestParts<ScopesState> for Principal {
+    type Rejection = CurrentUserRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ScopesState,
+    ) -> Result<Self, Self::Rejection> {
+        let BearerToken(token) = BearerToken::from_request_parts(parts, state)
+            .await
+            .map_err(CurrentUserRejection::Bearer)?;
+        principal_from_token(&state.auth, &token)
+    }
+}
+
+/// A type that names one scope, for `RequireScope<S>`.
+pub trait ScopeName {
+    const SCOPE: Scope;
+}
+
+/// The types that name this server's scopes: `RequireScope<scope::ItemsRead>`.
+pub mod scope {
+    use super::{Scope, ScopeName};
+
+    pub struct Profile;
+    pub struct ItemsRead;
+    pub struct ItemsWrite;
+
+    impl ScopeName for Profile {
+        const SCOPE: Scope = Scope::Profile;
+    }
+    impl ScopeName for ItemsRead {
+        const SCOPE: Scope = Scope::ItemsRead;
+    }
+    impl ScopeName for ItemsWrite {
+        const SCOPE: Scope = Scope::ItemsWrite;
+    }
+}
+
+/// The principal of a request whose token carries the scope `S` names. A
+/// handler that takes it runs only for such a request.
+pub struct RequireScope<S>(pub Principal, pub PhantomData<S>);
+
+impl<St, S> FromRequestParts<St> for RequireScope<S>
+where
+    St: Send + Sync,
+    S: ScopeName,
+    Principal: FromRequestParts<St>,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        let principal = Principal::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if principal.scopes.contains(S::SCOPE) {
+            Ok(RequireScope(principal, PhantomData))
+        } else {
+            Err(insufficient_scope(S::SCOPE))
+        }
+    }
+}
+
+/// 403 with the challenge of RFC 6750 §3.1: the token is fine, but does not
+/// carry `scope`; the client must ask for it at login.
+pub fn insufficient_scope(scope: Scope) -> Response {
+    let mut response = OAuthError::new(
+        "insufficient_scope",
+        format!("this route needs the `{}` scope", scope.as_str()),
+    )
+    .with_status(StatusCode::FORBIDDEN);
+    let challenge = format!(
+        r#"Bearer error="insufficient_scope", scope="{}""#,
+        scope.as_str()
+    );
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response.headers_mut().insert(WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+/// The ways a token request fails from this step on.
+#[derive(Debug)]
+pub enum ScopeTokenError {
+    Token(TokenError),
+    /// A scope the server does not define, or none the user may have.
+    InvalidScope(String),
+}
+
+impl From<TokenError> for ScopeTokenError {
+    fn from(error: TokenError) -> Self {
+        Self::Token(error)
+    }
+}
+
+impl IntoResponse for ScopeTokenError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Token(error) => error.into_response(),
+            Self::InvalidScope(why) => {
+                OAuthError::new("invalid_scope", why).with_status(StatusCode::BAD_REQUEST)
+            }
+        }
+    }
+}
+
+/// The scopes a token request asks for: `profile` when it names none, and
+/// only scopes this server defines.
+pub fn requested_scopes(scope: Option<String>) -> Result<Scopes, ScopeTokenError> {
+    match scope.filter(|text| !text.trim_matches(' ').is_empty()) {
+        None => Ok(Scopes::of(&[Scope::Profile])),
+        Some(text) => Scopes::parse(&text).map_err(|unknown| {
+            ScopeTokenError::InvalidScope(format!("this server defines no scope `{unknown}`"))
+        }),
+    }
+}
+
+/// What `username` is granted of `requested`: the intersection with what
+/// they are allowed, which must not be empty.
+pub fn grant(
+    grants: &ScopeGrants,
+    username: &str,
+    requested: &Scopes,
+) -> Result<Scopes, ScopeTokenError> {
+    let granted = requested.intersection(&grants.allowed(username));
+    if granted.is_empty() {
+        Err(ScopeTokenError::InvalidScope(
+            "this account may have none of the requested scopes".to_owned(),
+        ))
+    } else {
+        Ok(granted)
+    }
+}
+
+/// RFC 6749 §5.1's success body with the granted `scope`, which the server
+/// always returns since it may differ from the request.
+#[derive(Debug, Serialize)]
+pub struct ScopedTokenResponse {
+    #[serde(flatten)]
+    pub token: TokenResponse,
+    pub scope: String,
+}
+
+/// An access token for `user` carrying `scopes`: from this step on, the one
+/// place an access token is made.
+pub fn scoped_access_token(
+    auth: &AuthState,
+    user: &User,
+    scopes: &Scopes,
+) -> Result<ScopedTokenResponse, TokenError> {
+    let claims = ScopedClaims {
+        claims: Claims::new(&user.username, auth.access_token_ttl),
+        scope: Some(scopes.to_string()),
+    };
+    let access_token = auth
+        .keys
+        .encode(&claims)
+        .map_err(|_| TokenError::Internal)?;
+    Ok(ScopedTokenResponse {
+        token: TokenResponse {
+            access_token,
+            token_type: "bearer",
+            expires_in: auth.access_token_ttl.as_secs(),
+        },
+        scope: scopes.to_string(),
+    })
+}
+
+/// `POST /token` with scopes.
+pub async fn token(
+    State(state): State<ScopesState>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Response {
+    no_store(password_grant(&state, form).await.map(Json))
+}
+
+/// The password grant with scopes: the scope's names are checked before
+/// bcrypt; what the user may have, after.
+async fn password_grant(
+    state: &ScopesState,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Result<ScopedTokenResponse, ScopeTokenError> {
+    let request = read_form(form)?;
+    if required(request.grant_type, "grant_type")? != "password" {
+        return Err(TokenError::UnsupportedGrantType.into());
+    }
+    let username = required(request.username, "username")?;
+    let password = required(request.password, "password")?;
+    let requested = requested_scopes(request.scope)?;
+    let user = authenticate(&state.auth, username, password).await?;
+    let granted = grant(&state.grants, &user.username, &requested)?;
+    Ok(scoped_access_token(&state.auth, &user, &granted)?)
+}
+
+/// `GET /users/me`: needs `profile`.
+pub async fn users_me(
+    RequireScope(principal, _): RequireScope<scope::Profile>,
+) -> Json<UserProfile> {
+    Json(UserProfile::from(principal.user))
+}
+
+/// `GET /users/me/items`: needs `items:read`.
+pub async fn list_items(
+    RequireScope(principal, _): RequireScope<scope::ItemsRead>,
+    State(items): State<Arc<ItemStore>>,
+) -> Json<Vec<Item>> {
+    Json(items.list(&principal.user.username))
+}
+
+/// The body of `POST /users/me/items`.
+#[derive(Debug, Deserialize)]
+pub struct NewItem {
+    pub name: String,
+}
+
+/// The longest item name, in characters.
+pub const MAX_ITEM_NAME_CHARS: usize = 100;
+
+/// `POST /users/me/items`: needs `items:write`; 201 with the new item.
+pub async fn add_item(
+    RequireScope(principal, _): RequireScope<scope::ItemsWrite>,
+    State(items): State<Arc<ItemStore>>,
+    body: Result<Json<NewItem>, JsonRejection>,
+) -> Response {
+    let invalid =
+        |why: &str| OAuthError::new("invalid_request", why).with_status(StatusCode::BAD_REQUEST);
+    let Ok(Json(new)) = body else {
+        return invalid("the body must be JSON like {\"name\": \"...\"}");
+    };
+    let length = new.name.chars().count();
+    if !(1..=MAX_ITEM_NAME_CHARS).contains(&length) {
+        return invalid("an item's name is 1 to 100 characters");
+    }
+    match items.add(&principal.user.username, &new.name) {
+        Some(item) => (StatusCode::CREATED, Json(item)).into_response(),
+        None => invalid("this account already has as many items as it may"),
+    }
+}
+
+/// The protected routes, for any app whose state says how to find the
+/// principal: this step's, and every later step's.
+pub fn protected_routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Principal: FromRequestParts<S>,
+    Arc<ItemStore>: FromRef<S>,
+{
+    Router::new()
+        .route("/users/me", get(users_me))
+        .route("/users/me/items", get(list_items).post(add_item))
+}
+
+/// `POST /token` with scopes, and the protected routes.
+pub fn router(state: ScopesState) -> Router {
+    Router::new()
+        .route("/token", post(token))
+        .merge(protected_routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// This step's whole app.
+pub fn app(state: ScopesState) -> Router {
+    with_json_fallbacks(router(state))
+}
