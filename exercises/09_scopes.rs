@@ -306,6 +306,17 @@ pub fn principal_from_token(
     )
 }
 
+/// The principal of a request's bearer token.
+pub async fn principal_from_bearer(
+    parts: &mut Parts,
+    auth: &AuthState,
+) -> Result<Principal, CurrentUserRejection> {
+    let BearerToken(token) = BearerToken::from_request_parts(parts, &())
+        .await
+        .map_err(CurrentUserRejection::Bearer)?;
+    principal_from_token(auth, &token)
+}
+
 // This step's app finds the principal in a bearer token. A later step with
 // a state of its own says how its app finds it (a deny-list, a cookie).
 impl FromRequestParts<ScopesState> for Principal {
@@ -315,10 +326,7 @@ impl FromRequestParts<ScopesState> for Principal {
         parts: &mut Parts,
         state: &ScopesState,
     ) -> Result<Self, Self::Rejection> {
-        let BearerToken(token) = BearerToken::from_request_parts(parts, state)
-            .await
-            .map_err(CurrentUserRejection::Bearer)?;
-        principal_from_token(&state.auth, &token)
+        principal_from_bearer(parts, &state.auth).await
     }
 }
 
@@ -443,15 +451,24 @@ pub async fn token(
     no_store(password_grant(&state, form).await.map(Json))
 }
 
-/// The password grant with scopes: the scope's names are checked before
-/// bcrypt; what the user may have, after.
 async fn password_grant(
     state: &ScopesState,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<ScopedTokenResponse, ScopeTokenError> {
     todo!(
-        "step 09: step 05's checks, then requested_scopes before authenticate, then grant and scoped_access_token"
+        "step 09: read_form, check grant_type is password, then password_login and scoped_access_token"
     )
+}
+
+/// The password grant's checks after `grant_type`: the fields, the scope's
+/// names (before bcrypt: they do not depend on who logs in), the
+/// credentials, then what this user may have (after: it does).
+pub async fn password_login(
+    auth: &AuthState,
+    grants: &ScopeGrants,
+    request: TokenRequest,
+) -> Result<(User, Scopes), ScopeTokenError> {
+    todo!("step 09: username and password, requested_scopes before authenticate, then grant")
 }
 
 /// `GET /users/me`: needs `profile`.

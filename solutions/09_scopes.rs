@@ -248,6 +248,17 @@ pub fn principal_from_token(
     })
 }
 
+/// The principal of a request's bearer token.
+pub async fn principal_from_bearer(
+    parts: &mut Parts,
+    auth: &AuthState,
+) -> Result<Principal, CurrentUserRejection> {
+    let BearerToken(token) = BearerToken::from_request_parts(parts, &())
+        .await
+        .map_err(CurrentUserRejection::Bearer)?;
+    principal_from_token(auth, &token)
+}
+
 // This step's app finds the principal in a bearer token. A later step with
 // a state of its own says how its app finds it (a deny-list, a cookie).
 impl FromRequestParts<ScopesState> for Principal {
@@ -257,10 +268,7 @@ impl FromRequestParts<ScopesState> for Principal {
         parts: &mut Parts,
         state: &ScopesState,
     ) -> Result<Self, Self::Rejection> {
-        let BearerToken(token) = BearerToken::from_request_parts(parts, state)
-            .await
-            .map_err(CurrentUserRejection::Bearer)?;
-        principal_from_token(&state.auth, &token)
+        principal_from_bearer(parts, &state.auth).await
     }
 }
 
@@ -425,22 +433,32 @@ pub async fn token(
     no_store(password_grant(&state, form).await.map(Json))
 }
 
-/// The password grant with scopes: the scope's names are checked before
-/// bcrypt; what the user may have, after.
 async fn password_grant(
     state: &ScopesState,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<ScopedTokenResponse, ScopeTokenError> {
     let request = read_form(form)?;
-    if required(request.grant_type, "grant_type")? != "password" {
+    if required(request.grant_type.clone(), "grant_type")? != "password" {
         return Err(TokenError::UnsupportedGrantType.into());
     }
+    let (user, granted) = password_login(&state.auth, &state.grants, request).await?;
+    Ok(scoped_access_token(&state.auth, &user, &granted)?)
+}
+
+/// The password grant's checks after `grant_type`: the fields, the scope's
+/// names (before bcrypt: they do not depend on who logs in), the
+/// credentials, then what this user may have (after: it does).
+pub async fn password_login(
+    auth: &AuthState,
+    grants: &ScopeGrants,
+    request: TokenRequest,
+) -> Result<(User, Scopes), ScopeTokenError> {
     let username = required(request.username, "username")?;
     let password = required(request.password, "password")?;
     let requested = requested_scopes(request.scope)?;
-    let user = authenticate(&state.auth, username, password).await?;
-    let granted = grant(&state.grants, &user.username, &requested)?;
-    Ok(scoped_access_token(&state.auth, &user, &granted)?)
+    let user = authenticate(auth, username, password).await?;
+    let granted = grant(grants, &user.username, &requested)?;
+    Ok((user, granted))
 }
 
 /// `GET /users/me`: needs `profile`.

@@ -52,3 +52,7 @@ pub mod active_user;
 #[cfg_attr(feature = "sol09", path = "../solutions/09_scopes.rs")]
 #[cfg_attr(not(feature = "sol09"), path = "../exercises/09_scopes.rs")]
 pub mod scopes;
+
+#[cfg_attr(feature = "sol10", path = "../solutions/10_refresh.rs")]
+#[cfg_attr(not(feature = "sol10"), path = "../exercises/10_refresh.rs")]
+pub mod refresh;

@@ -90,7 +90,12 @@ fn assert_granted(reply: &Reply, scope: &str, why: &str) {
 
 #[track_caller]
 fn assert_invalid_scope(reply: &Reply, why: &str) {
-    reply.assert_error(400, "invalid_scope", why, "requested_scopes and grant in exercises/09_scopes.rs");
+    reply.assert_error(
+        400,
+        "invalid_scope",
+        why,
+        "requested_scopes and grant in exercises/09_scopes.rs",
+    );
 }
 
 #[track_caller]
@@ -114,7 +119,11 @@ async fn no_scope_asked_means_profile() {
     let server = server(&[]).await;
     for scope in [None, Some(""), Some("  ")] {
         let reply = login(&server, "alice", "secret123", scope).await;
-        assert_granted(&reply, "profile", "no scope asked for (or an empty one) means profile");
+        assert_granted(
+            &reply,
+            "profile",
+            "no scope asked for (or an empty one) means profile",
+        );
     }
 }
 
@@ -122,7 +131,13 @@ async fn no_scope_asked_means_profile() {
 async fn the_grant_is_what_was_asked_and_allowed() {
     let reader = someone();
     let server = server(&[(&reader, &[Scope::ItemsRead, Scope::Profile])]).await;
-    let reply = login(&server, "bob", "correct horse battery staple", Some("items:read")).await;
+    let reply = login(
+        &server,
+        "bob",
+        "correct horse battery staple",
+        Some("items:read"),
+    )
+    .await;
     reply.assert_error(
         400,
         "invalid_grant",
@@ -130,13 +145,25 @@ async fn the_grant_is_what_was_asked_and_allowed() {
         LOOK,
     );
     let name = reader.user.username.as_str();
-    let reply = login(&server, name, &reader.password, Some("items:read items:write")).await;
+    let reply = login(
+        &server,
+        name,
+        &reader.password,
+        Some("items:read items:write"),
+    )
+    .await;
     assert_granted(
         &reply,
         "items:read",
         "asked for items:read and items:write, allowed profile and items:read: granted the intersection",
     );
-    let reply = login(&server, "alice", "secret123", Some("items:write profile items:read")).await;
+    let reply = login(
+        &server,
+        "alice",
+        "secret123",
+        Some("items:write profile items:read"),
+    )
+    .await;
     assert_granted(
         &reply,
         "profile items:read items:write",
@@ -151,7 +178,9 @@ async fn a_scope_the_server_does_not_define_is_invalid_scope() {
         let reply = login(&server, "alice", "secret123", Some(scope)).await;
         assert_invalid_scope(
             &reply,
-            &format!("scope={scope:?} names a scope this server does not define (names are case-sensitive)"),
+            &format!(
+                "scope={scope:?} names a scope this server does not define (names are case-sensitive)"
+            ),
         );
     }
 }
@@ -224,7 +253,9 @@ async fn each_route_needs_its_scope() {
 async fn a_token_without_a_scope_claim_has_no_scopes() {
     let server = server(&[]).await;
     // A step 07 token: no `scope` claim at all.
-    let reply = server.get_with_token("/users/me", &token_for("alice")).await;
+    let reply = server
+        .get_with_token("/users/me", &token_for("alice"))
+        .await;
     assert_insufficient(&reply, "profile");
     let reply = server
         .get_with_token("/users/me", &scoped_token("alice", Some("admin superuser")))
@@ -244,7 +275,10 @@ async fn users_me_answers_with_profile_scope() {
     assert!(
         reply.json()["username"] == someone.user.username.as_str(),
         "{}",
-        reply.explain("the profile of the token's own user", "users_me in exercises/09_scopes.rs")
+        reply.explain(
+            "the profile of the token's own user",
+            "users_me in exercises/09_scopes.rs"
+        )
     );
 }
 
@@ -252,7 +286,9 @@ async fn users_me_answers_with_profile_scope() {
 async fn items_are_listed_per_user() {
     let reader = someone();
     let server = server(&[(&reader, &[Scope::ItemsRead])]).await;
-    let token = login(&server, "alice", "secret123", Some("items:read")).await.access_token();
+    let token = login(&server, "alice", "secret123", Some("items:read"))
+        .await
+        .access_token();
     let reply = server.get_with_token("/users/me/items", &token).await;
     reply.assert_status(200, "alice's token with items:read lists her items", LOOK);
     let names: Vec<Value> = reply
@@ -268,9 +304,14 @@ async fn items_are_listed_per_user() {
             "list_items in exercises/09_scopes.rs"
         )
     );
-    let token = login(&server, &reader.user.username, &reader.password, Some("items:read"))
-        .await
-        .access_token();
+    let token = login(
+        &server,
+        &reader.user.username,
+        &reader.password,
+        Some("items:read"),
+    )
+    .await
+    .access_token();
     let reply = server.get_with_token("/users/me/items", &token).await;
     assert!(
         reply.status == 200 && reply.json() == json!([]),
@@ -288,7 +329,10 @@ async fn add(server: &TestServer, token: &str, body: String, content_type: &str)
         .request(
             Method::POST,
             "/users/me/items",
-            &[("authorization", &authorization), ("content-type", content_type)],
+            &[
+                ("authorization", &authorization),
+                ("content-type", content_type),
+            ],
             body,
         )
         .await
@@ -298,12 +342,27 @@ async fn add(server: &TestServer, token: &str, body: String, content_type: &str)
 async fn an_added_item_is_201_and_listed_after() {
     let writer = someone();
     let server = server(&[(&writer, &[Scope::ItemsRead, Scope::ItemsWrite])]).await;
-    let token = login(&server, &writer.user.username, &writer.password, Some("items:read items:write"))
-        .await
-        .access_token();
+    let token = login(
+        &server,
+        &writer.user.username,
+        &writer.password,
+        Some("items:read items:write"),
+    )
+    .await
+    .access_token();
     let name = format!("Item {}", common::random_hex(4));
-    let reply = add(&server, &token, json!({"name": name}).to_string(), "application/json").await;
-    reply.assert_status(201, "POST /users/me/items with items:write creates an item", LOOK);
+    let reply = add(
+        &server,
+        &token,
+        json!({"name": name}).to_string(),
+        "application/json",
+    )
+    .await;
+    reply.assert_status(
+        201,
+        "POST /users/me/items with items:write creates an item",
+        LOOK,
+    );
     let item = reply.json();
     assert!(
         item["name"] == name.as_str() && item["id"].is_u64(),
@@ -329,17 +388,39 @@ async fn an_item_name_is_one_to_a_hundred_characters() {
     let server = server(&[]).await;
     let token = scoped_token("alice", Some("items:write"));
     let accented = "é".repeat(100);
-    let reply = add(&server, &token, json!({"name": accented}).to_string(), "application/json").await;
+    let reply = add(
+        &server,
+        &token,
+        json!({"name": accented}).to_string(),
+        "application/json",
+    )
+    .await;
     reply.assert_status(
         201,
         "a name of 100 characters (200 bytes of UTF-8) is allowed: the limit counts characters, not bytes",
         "add_item in exercises/09_scopes.rs",
     );
     let bad: [(String, &str, &str); 5] = [
-        (json!({"name": ""}).to_string(), "application/json", "an empty name"),
-        (json!({"name": "x".repeat(101)}).to_string(), "application/json", "a name of 101 characters"),
-        (json!({"title": "x"}).to_string(), "application/json", "no name field"),
-        ("name=x".to_owned(), "application/x-www-form-urlencoded", "a form, not JSON"),
+        (
+            json!({"name": ""}).to_string(),
+            "application/json",
+            "an empty name",
+        ),
+        (
+            json!({"name": "x".repeat(101)}).to_string(),
+            "application/json",
+            "a name of 101 characters",
+        ),
+        (
+            json!({"title": "x"}).to_string(),
+            "application/json",
+            "no name field",
+        ),
+        (
+            "name=x".to_owned(),
+            "application/x-www-form-urlencoded",
+            "a form, not JSON",
+        ),
         ("{".to_owned(), "application/json", "broken JSON"),
     ];
     for (body, content_type, what) in bad {
@@ -378,7 +459,9 @@ async fn write_only(RequireScope(principal, _): RequireScope<scope::ItemsWrite>)
 #[tokio::test]
 async fn require_scope_guards_any_handler() {
     let state = state(&[]);
-    let app = Router::new().route("/write", get(write_only)).with_state(state);
+    let app = Router::new()
+        .route("/write", get(write_only))
+        .with_state(state);
     let server = serve(app).await;
     let reply = server
         .get_with_token("/write", &scoped_token("alice", Some("items:write")))

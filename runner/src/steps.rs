@@ -33,6 +33,11 @@ pub const STEPS: &[Step] = &[
         "scopes",
         "scope grants, invalid_scope and RequireScope<S>",
     ),
+    step(
+        10,
+        "refresh",
+        "refresh tokens: rotation and reuse detection",
+    ),
 ];
 
 const fn step(number: usize, module: &'static str, title: &'static str) -> Step {

@@ -1,0 +1,362 @@
+//! Step 10: refresh tokens, over HTTP and through the store.
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{Reply, TestServer, TestUser, form, now, serve, someone, state_with, test_keys};
+use course::refresh::{DEFAULT_REFRESH_TTL, RefreshFailure, RefreshState, RefreshStore, app};
+use course::scopes::{ItemStore, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState};
+use sha2::{Digest, Sha256};
+
+const LOOK: &str = "exercises/10_refresh.rs";
+const DAY: u64 = 24 * 60 * 60;
+
+/// The demo users and `extra` (allowed `scopes`), with `store`.
+fn state(extra: &[(&TestUser, &[Scope])], store: RefreshStore) -> RefreshState {
+    let users: Vec<&TestUser> = extra.iter().map(|(user, _)| *user).collect();
+    let mut grants = ScopeGrants::demo();
+    for (user, scopes) in extra {
+        grants.allow(&user.user.username, Scopes::of(scopes));
+    }
+    let scopes = ScopesState::new(state_with(&users), grants, ItemStore::demo());
+    RefreshState::new(scopes, store)
+}
+
+async fn server(extra: &[(&TestUser, &[Scope])]) -> TestServer {
+    serve(app(state(extra, RefreshStore::new(DEFAULT_REFRESH_TTL)))).await
+}
+
+async fn password(server: &TestServer, user: &TestUser, scope: &str) -> Reply {
+    let fields = [
+        ("grant_type", "password"),
+        ("username", user.user.username.as_str()),
+        ("password", user.password.as_str()),
+        ("scope", scope),
+    ];
+    server.post_form("/token", &form(&fields)).await
+}
+
+async fn refresh(server: &TestServer, token: &str, scope: Option<&str>) -> Reply {
+    let mut fields = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
+    if let Some(scope) = scope {
+        fields.push(("scope", scope));
+    }
+    server.post_form("/token", &form(&fields)).await
+}
+
+/// The refresh token of a successful token response.
+#[track_caller]
+fn refresh_token_of(reply: &Reply) -> String {
+    reply.assert_status(200, "the grant succeeds", LOOK);
+    reply.assert_header(
+        "cache-control",
+        "no-store",
+        "a response with tokens in it is never cached (RFC 6749 §5.1)",
+        LOOK,
+    );
+    match reply.json()["refresh_token"].as_str() {
+        Some(token) => token.to_owned(),
+        None => panic!(
+            "{}",
+            reply.explain(
+                "a `refresh_token` string beside the access token (RFC 6749 §5.1)",
+                LOOK
+            )
+        ),
+    }
+}
+
+#[track_caller]
+fn assert_invalid_grant(reply: &Reply, why: &str) {
+    reply.assert_error(
+        400,
+        "invalid_grant",
+        why,
+        "refresh_grant in exercises/10_refresh.rs",
+    );
+}
+
+#[tokio::test]
+async fn a_login_returns_an_opaque_256_bit_refresh_token() {
+    let user = someone();
+    let server = server(&[(&user, &[Scope::Profile])]).await;
+    let reply = password(&server, &user, "profile").await;
+    let token = refresh_token_of(&reply);
+    let bytes = URL_SAFE_NO_PAD.decode(&token).unwrap_or_default();
+    assert!(
+        bytes.len() == 32,
+        "{}",
+        reply.explain(
+            &format!(
+                "a refresh token of 256 random bits as base64url without padding (43 characters); got {token:?}, \
+                 {} bytes once decoded. Opaque: not a JWT, nothing for the client to read",
+                bytes.len()
+            ),
+            "new_refresh_token in exercises/10_refresh.rs"
+        )
+    );
+    let other = refresh_token_of(&password(&server, &user, "profile").await);
+    let same = token
+        .chars()
+        .zip(other.chars())
+        .filter(|(a, b)| a == b)
+        .count();
+    assert!(
+        same < 20,
+        "two logins gave refresh tokens sharing {same} of 43 characters ({token} and {other}): they must be \
+         random, or one token predicts the next.\n  look at: new_refresh_token in {LOOK}"
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_rotates_both_tokens() {
+    let user = someone();
+    let server = server(&[(&user, &[Scope::Profile])]).await;
+    let first = refresh_token_of(&password(&server, &user, "profile").await);
+    let reply = refresh(&server, &first, None).await;
+    let second = refresh_token_of(&reply);
+    assert!(
+        second != first,
+        "{}",
+        reply.explain(
+            "a new refresh token in place of the one sent: rotation, so a stolen copy is caught when \
+             either holder uses it",
+            LOOK
+        )
+    );
+    let access = reply.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let me = server.get_with_token("/users/me", &access).await;
+    me.assert_status(200, "the refreshed access token opens GET /users/me", LOOK);
+    assert!(
+        me.json()["username"] == user.user.username.as_str(),
+        "{}",
+        me.explain("the profile of the user who logged in", LOOK)
+    );
+    let again = refresh(&server, &first, None).await;
+    assert_invalid_grant(
+        &again,
+        "a refresh token already traded in is dead: one use each",
+    );
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_revokes_its_whole_family() {
+    let user = someone();
+    let server = server(&[(&user, &[Scope::Profile])]).await;
+    let first = refresh_token_of(&password(&server, &user, "profile").await);
+    let second = refresh_token_of(&refresh(&server, &first, None).await);
+    // An attacker replays the first token...
+    assert_invalid_grant(
+        &refresh(&server, &first, None).await,
+        "a refresh token presented after it was rotated is a reuse",
+    );
+    // ...and the family dies: the user's current token too.
+    assert_invalid_grant(
+        &refresh(&server, &second, None).await,
+        "after a reuse, the whole family is revoked, its current refresh token too (RFC 9700 §4.14.2): \
+         the server cannot tell the user from the thief, so both must log in again",
+    );
+    // Another login is another family, untouched.
+    let fresh = refresh_token_of(&password(&server, &user, "profile").await);
+    refresh_token_of(&refresh(&server, &fresh, None).await);
+}
+
+#[tokio::test]
+async fn a_refresh_may_narrow_the_scopes_never_widen_them() {
+    let user = someone();
+    let server = server(&[(
+        &user,
+        &[Scope::Profile, Scope::ItemsRead, Scope::ItemsWrite],
+    )])
+    .await;
+    let token = refresh_token_of(&password(&server, &user, "profile items:read").await);
+    let reply = refresh(&server, &token, Some("items:read")).await;
+    let token = refresh_token_of(&reply);
+    assert!(
+        reply.json()["scope"] == "items:read",
+        "{}",
+        reply.explain(
+            "scope \"items:read\": a refresh may ask for a subset of the login's scopes",
+            LOOK
+        )
+    );
+    let reply = refresh(&server, &token, None).await;
+    let token = refresh_token_of(&reply);
+    assert!(
+        reply.json()["scope"] == "profile items:read",
+        "{}",
+        reply.explain(
+            "scope \"profile items:read\": without a scope, a refresh gets all the login's scopes; a narrowed \
+             refresh does not shrink the family (RFC 6749 §6)",
+            LOOK
+        )
+    );
+    for (asked, why) in [
+        (
+            "items:write",
+            "items:write was not granted at login, even if the user may have it",
+        ),
+        ("admin", "a scope the server does not define"),
+    ] {
+        let reply = refresh(&server, &token, Some(asked)).await;
+        reply.assert_error(
+            400,
+            "invalid_scope",
+            &format!("scope={asked}: {why}; a refresh may narrow the scopes, never widen them"),
+            "narrowed_scopes in exercises/10_refresh.rs",
+        );
+    }
+    refresh_token_of(&refresh(&server, &token, None).await);
+}
+
+#[tokio::test]
+async fn unknown_garbage_and_missing_refresh_tokens_are_refused() {
+    let server = server(&[]).await;
+    let unknown = URL_SAFE_NO_PAD.encode([7u8; 32]);
+    for token in [unknown.as_str(), "garbage", "a.b.c", "%00"] {
+        assert_invalid_grant(
+            &refresh(&server, token, None).await,
+            "a refresh token the server never issued",
+        );
+    }
+    let reply = server.post_form("/token", "grant_type=refresh_token").await;
+    reply.assert_error(
+        400,
+        "invalid_request",
+        "grant_type=refresh_token without a refresh_token field: a malformed request, not a bad grant",
+        LOOK,
+    );
+}
+
+#[tokio::test]
+async fn an_expired_family_is_refused() {
+    let user = someone();
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let old = store.issue(
+        &user.user.username,
+        &Scopes::of(&[Scope::Profile]),
+        now() - 15 * DAY,
+    );
+    let server = serve(app(state(&[(&user, &[Scope::Profile])], store))).await;
+    assert_invalid_grant(
+        &refresh(&server, &old, None).await,
+        "a family issued 15 days ago has outlived its 14-day lifetime: however often it was rotated, \
+         the user must log in again",
+    );
+}
+
+#[tokio::test]
+async fn a_user_disabled_since_the_login_gets_no_new_token() {
+    let mut user = someone();
+    user.user.disabled = true;
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let token = store.issue(&user.user.username, &Scopes::of(&[Scope::Profile]), now());
+    let server = serve(app(state(&[(&user, &[Scope::Profile])], store))).await;
+    assert_invalid_grant(
+        &refresh(&server, &token, None).await,
+        "the family's user is disabled now: a refresh token does not outlive the account",
+    );
+}
+
+#[test]
+fn the_store_keeps_only_hashes() {
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let token = store.issue("someone", &Scopes::of(&[Scope::Profile]), now());
+    let shown = format!("{store:?}");
+    let digest: String = Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(
+        !shown.contains(&token) && shown.contains(&digest),
+        "the store printed with {{:?}} must show what it keeps: the SHA-256 of each token as hex ({digest} for \
+         the token {token}), never the token itself; it showed {shown}. Keep only its SHA-256, so a leaked \
+         table or memory dump gives no usable token.\n  look at: hash and RefreshStore's Debug in {LOOK}"
+    );
+}
+
+#[test]
+fn rotation_reuse_and_expiry_in_the_store() {
+    let store = RefreshStore::new(Duration::from_secs(100));
+    let scopes = Scopes::of(&[Scope::Profile]);
+    let t0 = now();
+    let first = store.issue("someone", &scopes, t0);
+    let second = store.rotate(&first, t0 + 1);
+    let second = match second {
+        Ok(token) => token,
+        Err(why) => {
+            panic!("rotating a fresh token must succeed; got {why:?}.\n  look at: rotate in {LOOK}")
+        }
+    };
+    assert_eq!(
+        store.rotate(&first, t0 + 2),
+        Err(RefreshFailure::Reused),
+        "presenting a token already rotated is a reuse.\n  look at: rotate in {LOOK}"
+    );
+    assert_eq!(
+        store.rotate(&second, t0 + 3),
+        Err(RefreshFailure::Unknown),
+        "after a reuse the family is gone: its current token is unknown.\n  look at: rotate in {LOOK}"
+    );
+    let late = store.issue("someone", &scopes, t0);
+    let rotated = store.rotate(&late, t0 + 100);
+    assert!(
+        matches!(
+            rotated,
+            Err(RefreshFailure::Expired | RefreshFailure::Unknown)
+        ),
+        "a family whose lifetime (100 s here) has passed is expired (or already pruned: unknown); rotating \
+         its token gave {rotated:?}.\n  look at: rotate in {LOOK}"
+    );
+}
+
+#[test]
+fn expired_families_are_pruned() {
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let scopes = Scopes::of(&[Scope::Profile]);
+    for _ in 0..500 {
+        store.issue("churn", &scopes, now() - 15 * DAY);
+    }
+    store.issue("someone", &scopes, now());
+    assert_eq!(
+        store.len(),
+        1,
+        "500 families issued 15 days ago, then one now: only the live one may stay in memory, or a server \
+         that logs users in all day grows without end.\n  look at: prune in {LOOK}"
+    );
+}
+
+#[tokio::test]
+async fn refreshed_access_tokens_carry_the_scope_claim() {
+    let server = server(&[]).await;
+    let fields = [
+        ("grant_type", "password"),
+        ("username", "alice"),
+        ("password", "secret123"),
+        ("scope", "items:read"),
+    ];
+    let token = refresh_token_of(&server.post_form("/token", &form(&fields)).await);
+    let reply = refresh(&server, &token, None).await;
+    refresh_token_of(&reply);
+    let access = reply.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let claims = test_keys().decode::<ScopedClaims>(&access);
+    assert!(
+        claims.as_ref().is_ok_and(|c| c.scope.as_deref() == Some("items:read")),
+        "{}",
+        reply.explain(
+            &format!("an access token whose scope claim is \"items:read\"; it decoded to {claims:?}"),
+            "refresh_grant in exercises/10_refresh.rs (step 09's scoped_access_token makes every access token)"
+        )
+    );
+    let items = server.get_with_token("/users/me/items", &access).await;
+    items.assert_status(200, "the refreshed token opens what its scopes allow", LOOK);
+}
