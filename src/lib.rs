@@ -56,3 +56,7 @@ pub mod scopes;
 #[cfg_attr(feature = "sol10", path = "../solutions/10_refresh.rs")]
 #[cfg_attr(not(feature = "sol10"), path = "../exercises/10_refresh.rs")]
 pub mod refresh;
+
+#[cfg_attr(feature = "sol11", path = "../solutions/11_revocation.rs")]
+#[cfg_attr(not(feature = "sol11"), path = "../exercises/11_revocation.rs")]
+pub mod revocation;

@@ -38,6 +38,11 @@ pub const STEPS: &[Step] = &[
         "refresh",
         "refresh tokens: rotation and reuse detection",
     ),
+    step(
+        11,
+        "revocation",
+        "logout, RFC 7009 revocation and a jti deny-list",
+    ),
 ];
 
 const fn step(number: usize, module: &'static str, title: &'static str) -> Step {

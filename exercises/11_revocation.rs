@@ -1,0 +1,261 @@
+//! # Step 11: logout and token revocation
+//!
+//! ## What you build
+//!
+//! A JWT cannot be taken back: whoever holds it is believed until its `exp`.
+//! That is its strength (no lookup per request) and, at logout, its
+//! weakness. Two ways out, and this step builds both:
+//!
+//! - **Refresh tokens** are stored (step 10), so revoking one is deleting
+//!   its family.
+//! - **Access tokens** get a *deny-list*: the `jti` (step 04) of each token
+//!   revoked before its expiry, checked on every request. An entry is kept
+//!   only until its token would have expired anyway (`exp` plus the leeway),
+//!   then pruned, so the list stays as small as the number of tokens revoked
+//!   in the last 30 minutes.
+//!
+//! `POST /logout` revokes the caller's own access token, and the family of
+//! the refresh token they send with it. `POST /revoke` is RFC 7009's
+//! endpoint: a client hands back any token it no longer needs.
+//!
+//! ## The contract
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | `POST /logout` with a valid bearer token | 204; that token (its `jti`) is then 401 `invalid_token` |
+//! | ... with the form field `refresh_token` | that family is revoked too, if it is the caller's own |
+//! | `POST /logout` without a valid token | as every protected route: 401 |
+//! | `POST /revoke`, form `token` (and optional `token_type_hint`) | 200 with an empty body, whatever the token was (RFC 7009 §2.2) |
+//! | ... a refresh token | its family is revoked |
+//! | ... one of our access tokens, still valid | its `jti` is deny-listed |
+//! | `POST /revoke` without `token` (or not a form) | 400 `invalid_request` |
+//!
+//! The hint only says which kind of token to try first (RFC 7009 §2.1):
+//! the server looks at every kind it supports whatever the hint says.
+//! Logout touches only the caller's own sessions: another user's refresh
+//! token sent to `/logout` is left alone, and other tokens of the same user
+//! stay valid (log out on the laptop, stay logged in on the phone).
+//!
+//! From this step on, the protected routes refuse a revoked token. Step 09
+//! made that a one-place change: this step's `Principal` extractor is step
+//! 09's plus the deny-list check, and step 09's routes run unchanged on it.
+//!
+//! ## Hints
+//!
+//! - `FromRef<RevocationState> for RefreshState` (given) lets step 10's
+//!   `/token` handler run in this step's router.
+//! - `state.auth.keys.decode::<ScopedClaims>(token)` tells an access token
+//!   of ours from anything else; revoke only those.
+//! - `refresh.peek(token, now)` says whose family a refresh token is.
+//! - Prune in `deny` every `PRUNE_EVERY` additions: `HashMap::retain`.
+//!
+//! Run the tests: `cargo test --test step11_revocation`
+
+// Your stubs leave arguments and imports unused until you fill them in.
+// Delete this line once the step passes, so the compiler can warn you again.
+#![allow(unused_variables, unused_imports, dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use crate::current_user::CurrentUserRejection;
+use crate::jwt::LEEWAY_SECS;
+use crate::refresh::{self, RefreshState, RefreshStore, now};
+use crate::scopes::{
+    ItemStore, Principal, ScopeGrants, ScopedClaims, principal_from_bearer, protected_routes,
+};
+use crate::token_route::{AuthState, MAX_BODY_BYTES, TokenError, read_form, required};
+use crate::users_me::with_json_fallbacks;
+
+/// Prune the deny-list after this many additions: the cost of a prune is
+/// spread over them.
+pub const PRUNE_EVERY: usize = 64;
+
+/// The `jti`s of access tokens revoked before their expiry. A JWT cannot be
+/// taken back from its holder, so the server remembers which ones it no
+/// longer honours, each only until the token would have expired anyway.
+#[derive(Debug, Default)]
+pub struct DenyList {
+    inner: Mutex<Denied>,
+}
+
+#[derive(Debug, Default)]
+struct Denied {
+    /// jti to the second after which its token is refused anyway.
+    until: HashMap<String, u64>,
+    added_since_prune: usize,
+}
+
+impl DenyList {
+    /// Refuses the token `jti` until `until`.
+    pub fn deny(&self, jti: &str, until: u64, now: u64) {
+        todo!(
+            "step 11: remember jti until `until`; every PRUNE_EVERY additions, drop the entries whose `until` has passed"
+        )
+    }
+
+    pub fn is_denied(&self, jti: &str) -> bool {
+        todo!("step 11: whether jti is on the list")
+    }
+
+    /// How many entries are kept.
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .expect("no panic while holding the lock")
+            .until
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Refuses the token whose claims these are, for as long as it would
+    /// otherwise be accepted: its `exp`, plus the leeway of step 04.
+    pub fn deny_token(&self, jti: &str, exp: u64) {
+        self.deny(jti, exp + LEEWAY_SECS, now());
+    }
+}
+
+/// What this step's routes share: step 10's, and the deny-list.
+#[derive(Clone, FromRef)]
+pub struct RevocationState {
+    pub auth: AuthState,
+    pub grants: Arc<ScopeGrants>,
+    pub items: Arc<ItemStore>,
+    pub refresh: Arc<RefreshStore>,
+    pub denied: Arc<DenyList>,
+}
+
+impl RevocationState {
+    pub fn new(refresh: RefreshState, denied: DenyList) -> Self {
+        Self {
+            auth: refresh.auth,
+            grants: refresh.grants,
+            items: refresh.items,
+            refresh: refresh.refresh,
+            denied: Arc::new(denied),
+        }
+    }
+}
+
+// Step 10's `/token` handler takes step 10's state: this is how to make it
+// from this step's.
+impl FromRef<RevocationState> for RefreshState {
+    fn from_ref(state: &RevocationState) -> Self {
+        RefreshState {
+            auth: state.auth.clone(),
+            grants: state.grants.clone(),
+            items: state.items.clone(),
+            refresh: state.refresh.clone(),
+        }
+    }
+}
+
+/// `principal`, unless its token was revoked.
+pub fn ensure_not_revoked(
+    denied: &DenyList,
+    principal: Principal,
+) -> Result<Principal, CurrentUserRejection> {
+    todo!("step 11: the principal, or InvalidToken when its jti is denied")
+}
+
+impl FromRequestParts<RevocationState> for Principal {
+    type Rejection = CurrentUserRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &RevocationState,
+    ) -> Result<Self, Self::Rejection> {
+        todo!("step 11: step 09's principal_from_bearer, then ensure_not_revoked")
+    }
+}
+
+/// The optional form of `POST /logout`.
+#[derive(Debug, Default, Deserialize)]
+pub struct LogoutForm {
+    pub refresh_token: Option<String>,
+}
+
+/// The fields of an optional form: none when the request has no form body.
+pub fn optional_form<T: Default>(form: Result<Form<T>, FormRejection>) -> Result<T, TokenError> {
+    match form {
+        Err(FormRejection::InvalidFormContentType(_)) => Ok(T::default()),
+        other => read_form(other),
+    }
+}
+
+/// Revokes `principal`'s own access token and, when given, the family of
+/// their refresh token (never another user's).
+pub fn log_out(state: &RevocationState, principal: &Principal, refresh_token: Option<&str>) {
+    todo!(
+        "step 11: deny the principal's jti until its exp (+ leeway); revoke the refresh token's family if it is the principal's own"
+    )
+}
+
+/// `POST /logout`: 204, and the bearer token is dead.
+pub async fn logout(
+    State(state): State<RevocationState>,
+    principal: Principal,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Response {
+    match optional_form(form) {
+        Ok(fields) => {
+            log_out(&state, &principal, fields.refresh_token.as_deref());
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The form of RFC 7009 §2.1.
+#[derive(Debug, Default, Deserialize)]
+pub struct RevokeForm {
+    pub token: Option<String>,
+    pub token_type_hint: Option<String>,
+}
+
+/// Revokes `token`, a refresh token or one of our access tokens, whatever
+/// it is. The hint only says which kind to try first (RFC 7009 §2.1).
+pub fn revoke_token(state: &RevocationState, token: &str, hint: Option<&str>) {
+    todo!(
+        "step 11: try the hinted kind first, then the other: a refresh family to revoke, or one of our access tokens to deny"
+    )
+}
+
+/// `POST /revoke` (RFC 7009): 200 with an empty body whatever the token
+/// was (§2.2), so the endpoint tells nobody which tokens are valid.
+pub async fn revoke(
+    State(state): State<RevocationState>,
+    form: Result<Form<RevokeForm>, FormRejection>,
+) -> Response {
+    todo!(
+        "step 11: read_form; `token` is required; revoke it and answer 200 with an empty body whatever it was"
+    )
+}
+
+/// `POST /token`, `POST /logout`, `POST /revoke` and the protected routes.
+pub fn router(state: RevocationState) -> Router {
+    Router::new()
+        .route("/token", post(refresh::token))
+        .route("/logout", post(logout))
+        .route("/revoke", post(revoke))
+        .merge(protected_routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// This step's whole app.
+pub fn app(state: RevocationState) -> Router {
+    with_json_fallbacks(router(state))
+}
