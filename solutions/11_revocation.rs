@@ -204,11 +204,13 @@ pub fn revoke_token(state: &RevocationState, token: &str, hint: Option<&str>) {
         }
         Err(_) => false,
     };
-    if hint == Some("access_token") {
-        let _ = as_access() || as_refresh();
+    let order: [&dyn Fn() -> bool; 2] = if hint == Some("access_token") {
+        [&as_access, &as_refresh]
     } else {
-        let _ = as_refresh() || as_access();
-    }
+        [&as_refresh, &as_access]
+    };
+    // The first kind that knows the token revokes it.
+    let _ = order.iter().any(|revoke_as| revoke_as());
 }
 
 /// `POST /revoke` (RFC 7009): 200 with an empty body whatever the token
