@@ -60,3 +60,7 @@ pub mod refresh;
 #[cfg_attr(feature = "sol11", path = "../solutions/11_revocation.rs")]
 #[cfg_attr(not(feature = "sol11"), path = "../exercises/11_revocation.rs")]
 pub mod revocation;
+
+#[cfg_attr(feature = "sol12", path = "../solutions/12_cookies.rs")]
+#[cfg_attr(not(feature = "sol12"), path = "../exercises/12_cookies.rs")]
+pub mod cookies;

@@ -43,6 +43,11 @@ pub const STEPS: &[Step] = &[
         "revocation",
         "logout, RFC 7009 revocation and a jti deny-list",
     ),
+    step(
+        12,
+        "cookies",
+        "__Host- cookie sessions and CSRF double submit",
+    ),
 ];
 
 const fn step(number: usize, module: &'static str, title: &'static str) -> Step {

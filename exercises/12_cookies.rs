@@ -1,0 +1,279 @@
+//! # Step 12: cookie sessions with CSRF protection
+//!
+//! ## What you build
+//!
+//! A browser app has a problem with bearer tokens: to send one, its
+//! JavaScript must hold it, and whatever script can read it, an XSS bug can
+//! steal it. The usual answer keeps the token in a cookie the page's script
+//! cannot read (`HttpOnly`), which the browser sends by itself.
+//!
+//! That creates the opposite problem: the browser sends our cookies along
+//! with requests *another* site makes it send (a form posting to our
+//! `/users/me/items`). That is cross-site request forgery (CSRF). Two
+//! defences, both here:
+//!
+//! - `SameSite=Lax`: the browser leaves the cookie off cross-site POSTs.
+//! - **Double submit**: at login the server also sets a random CSRF token in
+//!   a cookie the page *can* read; on every unsafe request the page copies it
+//!   into an `X-CSRF-Token` header. Another site can make the browser send
+//!   our cookies but cannot read them, so it cannot write the header.
+//!
+//! Both cookies are `__Host-` cookies: the browser accepts that name only
+//! with `Secure`, `Path=/` and no `Domain`, so no subdomain can set or
+//! overwrite them (which is what makes plain double submit safe: a sibling
+//! subdomain that could plant its own CSRF cookie would defeat it).
+//!
+//! ## The contract
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | `POST /login`, form `username`, `password` (optional `scope`, as `/token`) | 204 with `Set-Cookie: __Host-access_token=<JWT>; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=<ttl>` and `Set-Cookie: __Host-csrf=<random>; Secure; SameSite=Lax; Path=/; Max-Age=<ttl>` |
+//! | `POST /login` that fails | the same 400 as `/token` (`invalid_grant`, `invalid_request`, `invalid_scope`), no cookie |
+//! | a protected route with the access-token cookie, `GET` | as with a bearer token |
+//! | ... `POST`, `PUT`, `PATCH`, `DELETE` without `X-CSRF-Token` equal to the `__Host-csrf` cookie | 403 `{"error": "csrf_token_invalid", ...}` |
+//! | a request with `Authorization: Bearer ...` | the header wins over any cookie, and needs no CSRF token |
+//! | `POST /logout` by cookie (with its CSRF header) | step 11's logout, plus both cookies cleared (`Max-Age=0`) |
+//!
+//! Every rule of the earlier steps holds for a cookie's token too: it is
+//! an access token (step 09's), checked for expiry, the user's state and
+//! revocation exactly like a bearer token.
+//!
+//! ## Hints
+//!
+//! - A `Cookie` header is `name=value; name2=value2`; split on `;`, trim,
+//!   `split_once('=')`. A request may carry several `Cookie` headers.
+//! - Compare the CSRF values with `subtle::ConstantTimeEq`:
+//!   `a.as_bytes().ct_eq(b.as_bytes()).into()`.
+//! - `response.headers_mut().append(SET_COOKIE, ...)` adds a second
+//!   `Set-Cookie`; `insert` would replace the first.
+//!
+//! Run the tests: `cargo test --test step12_cookies`
+
+// Your stubs leave arguments and imports unused until you fill them in.
+// Delete this line once the step passes, so the compiler can warn you again.
+#![allow(unused_variables, unused_imports, dead_code)]
+
+use std::sync::Arc;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use subtle::ConstantTimeEq;
+
+use crate::current_user::CurrentUserRejection;
+use crate::oauth_error::OAuthError;
+use crate::refresh::{self, RefreshState, RefreshStore};
+use crate::revocation::{
+    self, DenyList, LogoutForm, RevocationState, ensure_not_revoked, log_out, optional_form,
+};
+use crate::scopes::{
+    ItemStore, Principal, ScopeGrants, ScopeTokenError, password_login, principal_from_bearer,
+    principal_from_token, protected_routes, scoped_access_token,
+};
+use crate::token_route::{AuthState, MAX_BODY_BYTES, TokenRequest, no_store, read_form};
+use crate::users_me::with_json_fallbacks;
+
+/// The access token's cookie. `__Host-` makes the browser insist on
+/// `Secure`, `Path=/` and no `Domain`: no subdomain can set or shadow it.
+pub const ACCESS_COOKIE: &str = "__Host-access_token";
+
+/// The CSRF token's cookie, readable by the page's own script.
+pub const CSRF_COOKIE: &str = "__Host-csrf";
+
+/// The header a page copies the CSRF cookie into on an unsafe request.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The two `Set-Cookie` values of a session. The access token is
+/// `HttpOnly`: no script, so no XSS, can read it. The CSRF token is not: the
+/// page's script must read it to send it back in a header.
+pub fn session_cookies(access_token: &str, csrf_token: &str, max_age: u64) -> [String; 2] {
+    todo!(
+        "step 12: the two Set-Cookie values of the contract: the access token HttpOnly, the CSRF token readable"
+    )
+}
+
+/// The two `Set-Cookie` values that make a browser forget the session.
+pub fn cleared_cookies() -> [String; 2] {
+    todo!("step 12: the same two cookies, empty, with Max-Age=0")
+}
+
+/// The value of the cookie `name` in the request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    todo!("step 12: the value of cookie `name` in any Cookie header")
+}
+
+/// 256 random bits, base64url.
+pub fn new_csrf_token() -> String {
+    todo!("step 12: 32 random bytes, base64url")
+}
+
+/// Methods that change something (RFC 9110 §9.2.1 calls the others safe).
+pub fn is_unsafe(method: &Method) -> bool {
+    !matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+/// Whether the request's `X-CSRF-Token` header equals its CSRF cookie. A
+/// page on another site can make the browser send our cookies, but cannot
+/// read them, so it cannot copy the value into the header.
+pub fn csrf_ok(headers: &HeaderMap) -> bool {
+    todo!(
+        "step 12: the X-CSRF-Token header equals the non-empty __Host-csrf cookie, compared in constant time"
+    )
+}
+
+/// Why a request has no principal from this step on.
+#[derive(Debug)]
+pub enum SessionRejection {
+    Token(CurrentUserRejection),
+    /// A cookie-authenticated unsafe request without the right CSRF header.
+    Csrf,
+}
+
+impl From<CurrentUserRejection> for SessionRejection {
+    fn from(rejection: CurrentUserRejection) -> Self {
+        Self::Token(rejection)
+    }
+}
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Token(rejection) => rejection.into_response(),
+            Self::Csrf => OAuthError::new(
+                "csrf_token_invalid",
+                "a request authenticated by cookie that changes something must send X-CSRF-Token equal to the __Host-csrf cookie",
+            )
+            .with_status(StatusCode::FORBIDDEN),
+        }
+    }
+}
+
+/// What this step's routes share: step 11's stores, under a state type of
+/// its own so that its app can find the principal in a cookie.
+#[derive(Clone, FromRef)]
+pub struct CookieState {
+    pub auth: AuthState,
+    pub grants: Arc<ScopeGrants>,
+    pub items: Arc<ItemStore>,
+    pub refresh: Arc<RefreshStore>,
+    pub denied: Arc<DenyList>,
+}
+
+impl CookieState {
+    pub fn new(revocation: RevocationState) -> Self {
+        Self {
+            auth: revocation.auth,
+            grants: revocation.grants,
+            items: revocation.items,
+            refresh: revocation.refresh,
+            denied: revocation.denied,
+        }
+    }
+}
+
+impl FromRef<CookieState> for RevocationState {
+    fn from_ref(state: &CookieState) -> Self {
+        RevocationState {
+            auth: state.auth.clone(),
+            grants: state.grants.clone(),
+            items: state.items.clone(),
+            refresh: state.refresh.clone(),
+            denied: state.denied.clone(),
+        }
+    }
+}
+
+impl FromRef<CookieState> for RefreshState {
+    fn from_ref(state: &CookieState) -> Self {
+        RefreshState::from_ref(&RevocationState::from_ref(state))
+    }
+}
+
+/// The principal of a request: from its bearer token when it sends one
+/// (the header wins), else from its access-token cookie, with the CSRF
+/// check for an unsafe method.
+pub async fn principal_from_request(
+    parts: &mut Parts,
+    auth: &AuthState,
+    denied: &DenyList,
+) -> Result<Principal, SessionRejection> {
+    todo!(
+        "step 12: bearer when an Authorization header is sent; else the access cookie, CSRF-checked for an unsafe method; never a revoked token"
+    )
+}
+
+impl FromRequestParts<CookieState> for Principal {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &CookieState,
+    ) -> Result<Self, Self::Rejection> {
+        principal_from_request(parts, &state.auth, &state.denied).await
+    }
+}
+
+/// `response` with each of `cookies` as a `Set-Cookie` header.
+pub fn with_cookies(mut response: Response, cookies: [String; 2]) -> Response {
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// `POST /login`: a form like the password grant's; 204 with the session's
+/// cookies, or the same error `/token` would give.
+pub async fn login(
+    State(state): State<CookieState>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Response {
+    no_store(start_session(&state, form).await)
+}
+
+async fn start_session(
+    state: &CookieState,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Result<Response, ScopeTokenError> {
+    todo!("step 12: read_form, password_login, scoped_access_token, and 204 with session_cookies")
+}
+
+/// `POST /logout`: step 11's, and a session's cookies are cleared.
+pub async fn logout(
+    State(state): State<CookieState>,
+    principal: Principal,
+    headers: HeaderMap,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Response {
+    todo!(
+        "step 12: step 11's log_out, then clear the cookies when the request came with the access cookie"
+    )
+}
+
+/// Every route so far, with `/login` and the cookie-aware `/logout`.
+pub fn router(state: CookieState) -> Router {
+    Router::new()
+        .route("/token", post(refresh::token))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/revoke", post(revocation::revoke))
+        .merge(protected_routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// This step's whole app.
+pub fn app(state: CookieState) -> Router {
+    with_json_fallbacks(router(state))
+}

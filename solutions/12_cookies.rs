@@ -1,0 +1,279 @@
+//! Step 12: cookie sessions with CSRF protection. (Reference solution.)
+//!
+//! See `exercises/12_cookies.rs` for the task.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use subtle::ConstantTimeEq;
+
+use crate::current_user::CurrentUserRejection;
+use crate::oauth_error::OAuthError;
+use crate::refresh::{self, RefreshState, RefreshStore};
+use crate::revocation::{
+    self, DenyList, LogoutForm, RevocationState, ensure_not_revoked, log_out, optional_form,
+};
+use crate::scopes::{
+    ItemStore, Principal, ScopeGrants, ScopeTokenError, password_login, principal_from_bearer,
+    principal_from_token, protected_routes, scoped_access_token,
+};
+use crate::token_route::{AuthState, MAX_BODY_BYTES, TokenRequest, no_store, read_form};
+use crate::users_me::with_json_fallbacks;
+
+/// The access token's cookie. `__Host-` makes the browser insist on
+/// `Secure`, `Path=/` and no `Domain`: no subdomain can set or shadow it.
+pub const ACCESS_COOKIE: &str = "__Host-access_token";
+
+/// The CSRF token's cookie, readable by the page's own script.
+pub const CSRF_COOKIE: &str = "__Host-csrf";
+
+/// The header a page copies the CSRF cookie into on an unsafe request.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The two `Set-Cookie` values of a session. The access token is
+/// `HttpOnly`: no script, so no XSS, can read it. The CSRF token is not: the
+/// page's script must read it to send it back in a header.
+pub fn session_cookies(access_token: &str, csrf_token: &str, max_age: u64) -> [String; 2] {
+    [
+        format!(
+            "{ACCESS_COOKIE}={access_token}; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age={max_age}"
+        ),
+        format!("{CSRF_COOKIE}={csrf_token}; Secure; SameSite=Lax; Path=/; Max-Age={max_age}"),
+    ]
+}
+
+/// The two `Set-Cookie` values that make a browser forget the session.
+pub fn cleared_cookies() -> [String; 2] {
+    [
+        format!("{ACCESS_COOKIE}=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0"),
+        format!("{CSRF_COOKIE}=; Secure; SameSite=Lax; Path=/; Max-Age=0"),
+    ]
+}
+
+/// The value of the cookie `name` in the request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// 256 random bits, base64url.
+pub fn new_csrf_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system has no random source");
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Methods that change something (RFC 9110 §9.2.1 calls the others safe).
+pub fn is_unsafe(method: &Method) -> bool {
+    !matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+/// Whether the request's `X-CSRF-Token` header equals its CSRF cookie. A
+/// page on another site can make the browser send our cookies, but cannot
+/// read them, so it cannot copy the value into the header.
+pub fn csrf_ok(headers: &HeaderMap) -> bool {
+    let header = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    match (header, cookie(headers, CSRF_COOKIE)) {
+        (Some(header), Some(cookie)) if !cookie.is_empty() => {
+            // Constant time: the comparison must not leak how much matched.
+            header.as_bytes().ct_eq(cookie.as_bytes()).into()
+        }
+        _ => false,
+    }
+}
+
+/// Why a request has no principal from this step on.
+#[derive(Debug)]
+pub enum SessionRejection {
+    Token(CurrentUserRejection),
+    /// A cookie-authenticated unsafe request without the right CSRF header.
+    Csrf,
+}
+
+impl From<CurrentUserRejection> for SessionRejection {
+    fn from(rejection: CurrentUserRejection) -> Self {
+        Self::Token(rejection)
+    }
+}
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Token(rejection) => rejection.into_response(),
+            Self::Csrf => OAuthError::new(
+                "csrf_token_invalid",
+                "a request authenticated by cookie that changes something must send X-CSRF-Token equal to the __Host-csrf cookie",
+            )
+            .with_status(StatusCode::FORBIDDEN),
+        }
+    }
+}
+
+/// What this step's routes share: step 11's stores, under a state type of
+/// its own so that its app can find the principal in a cookie.
+#[derive(Clone, FromRef)]
+pub struct CookieState {
+    pub auth: AuthState,
+    pub grants: Arc<ScopeGrants>,
+    pub items: Arc<ItemStore>,
+    pub refresh: Arc<RefreshStore>,
+    pub denied: Arc<DenyList>,
+}
+
+impl CookieState {
+    pub fn new(revocation: RevocationState) -> Self {
+        Self {
+            auth: revocation.auth,
+            grants: revocation.grants,
+            items: revocation.items,
+            refresh: revocation.refresh,
+            denied: revocation.denied,
+        }
+    }
+}
+
+impl FromRef<CookieState> for RevocationState {
+    fn from_ref(state: &CookieState) -> Self {
+        RevocationState {
+            auth: state.auth.clone(),
+            grants: state.grants.clone(),
+            items: state.items.clone(),
+            refresh: state.refresh.clone(),
+            denied: state.denied.clone(),
+        }
+    }
+}
+
+impl FromRef<CookieState> for RefreshState {
+    fn from_ref(state: &CookieState) -> Self {
+        RefreshState::from_ref(&RevocationState::from_ref(state))
+    }
+}
+
+/// The principal of a request: from its bearer token when it sends one
+/// (the header wins), else from its access-token cookie, with the CSRF
+/// check for an unsafe method.
+pub async fn principal_from_request(
+    parts: &mut Parts,
+    auth: &AuthState,
+    denied: &DenyList,
+) -> Result<Principal, SessionRejection> {
+    if parts.headers.contains_key(AUTHORIZATION) {
+        let principal = principal_from_bearer(parts, auth).await?;
+        return Ok(ensure_not_revoked(denied, principal)?);
+    }
+    let Some(token) = cookie(&parts.headers, ACCESS_COOKIE) else {
+        // Neither: step 03's bare 401.
+        let principal = principal_from_bearer(parts, auth).await?;
+        return Ok(principal);
+    };
+    if is_unsafe(&parts.method) && !csrf_ok(&parts.headers) {
+        return Err(SessionRejection::Csrf);
+    }
+    let principal = principal_from_token(auth, token)?;
+    Ok(ensure_not_revoked(denied, principal)?)
+}
+
+impl FromRequestParts<CookieState> for Principal {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &CookieState,
+    ) -> Result<Self, Self::Rejection> {
+        principal_from_request(parts, &state.auth, &state.denied).await
+    }
+}
+
+/// `response` with each of `cookies` as a `Set-Cookie` header.
+pub fn with_cookies(mut response: Response, cookies: [String; 2]) -> Response {
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// `POST /login`: a form like the password grant's; 204 with the session's
+/// cookies, or the same error `/token` would give.
+pub async fn login(
+    State(state): State<CookieState>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Response {
+    no_store(start_session(&state, form).await)
+}
+
+async fn start_session(
+    state: &CookieState,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Result<Response, ScopeTokenError> {
+    let request = read_form(form)?;
+    let (user, scopes) = password_login(&state.auth, &state.grants, request).await?;
+    let token = scoped_access_token(&state.auth, &user, &scopes)?;
+    let cookies = session_cookies(
+        &token.token.access_token,
+        &new_csrf_token(),
+        token.token.expires_in,
+    );
+    Ok(with_cookies(
+        StatusCode::NO_CONTENT.into_response(),
+        cookies,
+    ))
+}
+
+/// `POST /logout`: step 11's, and a session's cookies are cleared.
+pub async fn logout(
+    State(state): State<CookieState>,
+    principal: Principal,
+    headers: HeaderMap,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Response {
+    let fields = match optional_form(form) {
+        Ok(fields) => fields,
+        Err(error) => return error.into_response(),
+    };
+    let revocation = RevocationState::from_ref(&state);
+    log_out(&revocation, &principal, fields.refresh_token.as_deref());
+    let response = StatusCode::NO_CONTENT.into_response();
+    if cookie(&headers, ACCESS_COOKIE).is_some() {
+        with_cookies(response, cleared_cookies())
+    } else {
+        response
+    }
+}
+
+/// Every route so far, with `/login` and the cookie-aware `/logout`.
+pub fn router(state: CookieState) -> Router {
+    Router::new()
+        .route("/token", post(refresh::token))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/revoke", post(revocation::revoke))
+        .merge(protected_routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// This step's whole app.
+pub fn app(state: CookieState) -> Router {
+    with_json_fallbacks(router(state))
+}
