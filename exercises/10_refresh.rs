@@ -328,14 +328,22 @@ async fn password_grant(
     state: &RefreshState,
     request: RefreshTokenRequest,
 ) -> Result<RefreshTokenResponse, ScopeTokenError> {
-    todo!(
-        "step 10: step 09's password_login, then a new family and the access token beside its refresh token"
-    )
+    todo!("step 10: step 09's password_login, then issue_tokens")
+}
+
+/// A login's tokens: an access token and the first refresh token of a new
+/// family.
+pub fn issue_tokens(
+    state: &RefreshState,
+    user: &User,
+    scopes: &Scopes,
+) -> Result<RefreshTokenResponse, TokenError> {
+    todo!("step 10: step 09's scoped_access_token beside the first refresh token of a new family")
 }
 
 /// RFC 6749 §6: a refresh token for a new access token, and a new refresh
 /// token in its place.
-fn refresh_grant(
+pub fn refresh_grant(
     state: &RefreshState,
     request: RefreshTokenRequest,
 ) -> Result<RefreshTokenResponse, ScopeTokenError> {

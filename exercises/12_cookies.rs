@@ -68,16 +68,19 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 
 use crate::current_user::CurrentUserRejection;
+use crate::fake_db::User;
 use crate::oauth_error::OAuthError;
 use crate::refresh::{self, RefreshState, RefreshStore};
 use crate::revocation::{
     self, DenyList, LogoutForm, RevocationState, ensure_not_revoked, log_out, optional_form,
 };
 use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, ScopeTokenError, password_login, principal_from_bearer,
-    principal_from_token, protected_routes, scoped_access_token,
+    ItemStore, Principal, ScopeGrants, ScopeTokenError, Scopes, password_login,
+    principal_from_bearer, principal_from_token, protected_routes, scoped_access_token,
 };
-use crate::token_route::{AuthState, MAX_BODY_BYTES, TokenRequest, no_store, read_form};
+use crate::token_route::{
+    AuthState, MAX_BODY_BYTES, TokenError, TokenRequest, no_store, read_form,
+};
 use crate::users_me::with_json_fallbacks;
 
 /// The access token's cookie. `__Host-` makes the browser insist on
@@ -246,7 +249,19 @@ async fn start_session(
     state: &CookieState,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<Response, ScopeTokenError> {
-    todo!("step 12: read_form, password_login, scoped_access_token, and 204 with session_cookies")
+    todo!("step 12: read_form, password_login, then session_response")
+}
+
+/// 204 with a new session's cookies: an access token for `user` carrying
+/// `scopes`, and a fresh CSRF token.
+pub fn session_response(
+    auth: &AuthState,
+    user: &User,
+    scopes: &Scopes,
+) -> Result<Response, TokenError> {
+    todo!(
+        "step 12: scoped_access_token, then 204 with session_cookies (a fresh CSRF token, Max-Age = expires_in)"
+    )
 }
 
 /// `POST /logout`: step 11's, and a session's cookies are cleared.

@@ -328,16 +328,27 @@ async fn password_grant(
         scope: request.scope,
     };
     let (user, scopes) = password_login(&state.auth, &state.grants, login).await?;
-    let refresh_token = state.refresh.issue(&user.username, &scopes, now());
+    Ok(issue_tokens(state, &user, &scopes)?)
+}
+
+/// A login's tokens: an access token and the first refresh token of a new
+/// family.
+pub fn issue_tokens(
+    state: &RefreshState,
+    user: &User,
+    scopes: &Scopes,
+) -> Result<RefreshTokenResponse, TokenError> {
+    let access = scoped_access_token(&state.auth, user, scopes)?;
+    let refresh_token = state.refresh.issue(&user.username, scopes, now());
     Ok(RefreshTokenResponse {
-        access: scoped_access_token(&state.auth, &user, &scopes)?,
+        access,
         refresh_token,
     })
 }
 
 /// RFC 6749 §6: a refresh token for a new access token, and a new refresh
 /// token in its place.
-fn refresh_grant(
+pub fn refresh_grant(
     state: &RefreshState,
     request: RefreshTokenRequest,
 ) -> Result<RefreshTokenResponse, ScopeTokenError> {

@@ -17,16 +17,19 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 
 use crate::current_user::CurrentUserRejection;
+use crate::fake_db::User;
 use crate::oauth_error::OAuthError;
 use crate::refresh::{self, RefreshState, RefreshStore};
 use crate::revocation::{
     self, DenyList, LogoutForm, RevocationState, ensure_not_revoked, log_out, optional_form,
 };
 use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, ScopeTokenError, password_login, principal_from_bearer,
-    principal_from_token, protected_routes, scoped_access_token,
+    ItemStore, Principal, ScopeGrants, ScopeTokenError, Scopes, password_login,
+    principal_from_bearer, principal_from_token, protected_routes, scoped_access_token,
 };
-use crate::token_route::{AuthState, MAX_BODY_BYTES, TokenRequest, no_store, read_form};
+use crate::token_route::{
+    AuthState, MAX_BODY_BYTES, TokenError, TokenRequest, no_store, read_form,
+};
 use crate::users_me::with_json_fallbacks;
 
 /// The access token's cookie. `__Host-` makes the browser insist on
@@ -228,7 +231,17 @@ async fn start_session(
 ) -> Result<Response, ScopeTokenError> {
     let request = read_form(form)?;
     let (user, scopes) = password_login(&state.auth, &state.grants, request).await?;
-    let token = scoped_access_token(&state.auth, &user, &scopes)?;
+    Ok(session_response(&state.auth, &user, &scopes)?)
+}
+
+/// 204 with a new session's cookies: an access token for `user` carrying
+/// `scopes`, and a fresh CSRF token.
+pub fn session_response(
+    auth: &AuthState,
+    user: &User,
+    scopes: &Scopes,
+) -> Result<Response, TokenError> {
+    let token = scoped_access_token(auth, user, scopes)?;
     let cookies = session_cookies(
         &token.token.access_token,
         &new_csrf_token(),

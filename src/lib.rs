@@ -64,3 +64,7 @@ pub mod revocation;
 #[cfg_attr(feature = "sol12", path = "../solutions/12_cookies.rs")]
 #[cfg_attr(not(feature = "sol12"), path = "../exercises/12_cookies.rs")]
 pub mod cookies;
+
+#[cfg_attr(feature = "sol13", path = "../solutions/13_totp.rs")]
+#[cfg_attr(not(feature = "sol13"), path = "../exercises/13_totp.rs")]
+pub mod totp;

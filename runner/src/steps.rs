@@ -48,6 +48,7 @@ pub const STEPS: &[Step] = &[
         "cookies",
         "__Host- cookie sessions and CSRF double submit",
     ),
+    step(13, "totp", "two-factor login with TOTP, replay refused"),
 ];
 
 const fn step(number: usize, module: &'static str, title: &'static str) -> Step {

@@ -1,0 +1,503 @@
+//! Step 13: two-factor login with TOTP. (Reference solution.)
+//!
+//! See `exercises/13_totp.rs` for the task.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use hmac::{Hmac, Mac};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use totp_rs::{Builder, Secret};
+
+use crate::active_user::ensure_active;
+use crate::cookies::{
+    self, CookieState, SessionRejection, principal_from_request, session_response,
+};
+use crate::current_user::load_user;
+use crate::fake_db::User;
+use crate::jwt::{Claims, MIN_SECRET_BYTES, SecretTooShort};
+use crate::refresh::{
+    RefreshState, RefreshStore, RefreshTokenRequest, issue_tokens, now, refresh_grant,
+};
+use crate::revocation::{self, DenyList, RevocationState};
+use crate::scopes::{
+    ItemStore, Principal, ScopeGrants, ScopeTokenError, Scopes, password_login, protected_routes,
+};
+use crate::token_route::{
+    AuthState, MAX_BODY_BYTES, TokenError, TokenRequest, no_store, read_form, required,
+};
+use crate::users_me::with_json_fallbacks;
+
+/// The extension grant that finishes a two-factor login (RFC 6749 §4.5:
+/// an absolute URI names a grant type the RFC does not define).
+pub const MFA_GRANT_TYPE: &str = "urn:course:params:oauth:grant-type:mfa-otp";
+
+/// The `typ` header of an MFA token (RFC 8725 §3.11: explicit typing, so one
+/// kind of JWT is never mistaken for another).
+pub const MFA_TYP: &str = "mfa+jwt";
+
+/// How long a user has to type their code after the password was right.
+pub const MFA_TOKEN_TTL: Duration = Duration::from_secs(5 * 60);
+
+/// Wrong codes an MFA token survives: then the user starts over, with
+/// their password, so nobody can walk through the million codes.
+pub const MAX_OTP_FAILURES: u32 = 5;
+
+/// The claims of an MFA token: who passed the password check, for which
+/// scopes, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaClaims {
+    #[serde(flatten)]
+    pub claims: Claims,
+    pub scope: String,
+}
+
+/// The keys of MFA tokens: derived from the server's secret for this one
+/// purpose (RFC 8725 §3.12: one key per kind of token), so an MFA token
+/// fails every access-token check by its signature alone.
+#[derive(Clone)]
+pub struct MfaKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl fmt::Debug for MfaKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MfaKeys { .. }")
+    }
+}
+
+impl MfaKeys {
+    /// The MFA keys belonging to the server's signing secret.
+    pub fn derive(secret: &[u8]) -> Result<Self, SecretTooShort> {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(SecretTooShort {
+                bytes: secret.len(),
+            });
+        }
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+        mac.update(b"course: the key of mfa+jwt tokens");
+        let key = mac.finalize().into_bytes();
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        Ok(Self {
+            encoding: EncodingKey::from_secret(&key),
+            decoding: DecodingKey::from_secret(&key),
+            validation,
+        })
+    }
+
+    /// An MFA token for `user` and the scopes they will be granted.
+    pub fn issue(&self, user: &User, scopes: &Scopes) -> Result<String, TokenError> {
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some(MFA_TYP.to_owned());
+        let claims = MfaClaims {
+            claims: Claims::new(&user.username, MFA_TOKEN_TTL),
+            scope: scopes.to_string(),
+        };
+        jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|_| TokenError::Internal)
+    }
+
+    /// The claims of one of our MFA tokens, still valid; `None` for anything else.
+    pub fn check(&self, token: &str) -> Option<MfaClaims> {
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        if header.typ.as_deref() != Some(MFA_TYP) {
+            return None;
+        }
+        jsonwebtoken::decode::<MfaClaims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+}
+
+/// Each two-factor user's TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s).
+#[derive(Debug, Clone, Default)]
+pub struct TotpSecrets {
+    by_user: HashMap<String, Secret>,
+}
+
+impl TotpSecrets {
+    /// carol's secret, `JBSWY3DPEHPK3PXP` in base32: the one an
+    /// authenticator app scans from her QR code.
+    pub fn demo() -> Self {
+        let mut secrets = Self::default();
+        secrets
+            .set("carol", "JBSWY3DPEHPK3PXP")
+            .expect("valid base32");
+        secrets
+    }
+
+    /// Gives `username` the base32 secret `secret`.
+    pub fn set(&mut self, username: &str, secret: &str) -> Result<(), String> {
+        let secret = Secret::try_from_base32(secret).map_err(|e| e.to_string())?;
+        self.by_user.insert(username.to_owned(), secret);
+        Ok(())
+    }
+
+    pub fn has(&self, username: &str) -> bool {
+        self.by_user.contains_key(username)
+    }
+
+    /// The time step `code` is valid for, for `username` at `time`: the
+    /// current step or one either side (RFC 6238 §5.2), `None` if none.
+    pub fn matching_step(&self, username: &str, code: &str, time: u64) -> Option<u64> {
+        let secret = self.by_user.get(username)?;
+        // Carol's secret is 80 bits, under the RFC's 128: the demo's, not a
+        // new user's. `build_noncompliant` accepts it.
+        let totp = Builder::new()
+            .with_secret(secret.clone())
+            .build_noncompliant();
+        totp.check(code, time)
+    }
+}
+
+/// What the second factor must remember: wrong codes per MFA token, and
+/// the last time step each user logged in with (a code is single-use).
+#[derive(Debug, Default)]
+pub struct OtpGuard {
+    inner: Mutex<Guarded>,
+}
+
+#[derive(Debug, Default)]
+struct Guarded {
+    /// MFA token jti to (wrong codes so far, its exp).
+    failures: HashMap<String, (u32, u64)>,
+    last_step: HashMap<String, u64>,
+}
+
+/// Why a code was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtpRefusal {
+    /// Not a code of this step or the next or previous one.
+    Wrong,
+    /// A code (or an older one) already used to log in.
+    Replayed,
+    /// This MFA token has seen too many wrong codes.
+    Exhausted,
+}
+
+impl OtpGuard {
+    /// Checks `code` for the user of `mfa` at `time`, and remembers the
+    /// outcome.
+    pub fn verify(
+        &self,
+        secrets: &TotpSecrets,
+        mfa: &MfaClaims,
+        code: &str,
+        time: u64,
+    ) -> Result<(), OtpRefusal> {
+        let mut guarded = self.inner.lock().expect("no panic while holding the lock");
+        let now = now();
+        guarded.failures.retain(|_, (_, exp)| *exp >= now);
+        let jti = mfa.claims.jti.clone();
+        let failures = guarded.failures.get(&jti).map_or(0, |(count, _)| *count);
+        if failures >= MAX_OTP_FAILURES {
+            return Err(OtpRefusal::Exhausted);
+        }
+        let user = &mfa.claims.sub;
+        let verdict = match secrets.matching_step(user, code, time) {
+            None => Err(OtpRefusal::Wrong),
+            Some(step)
+                if guarded
+                    .last_step
+                    .get(user)
+                    .is_some_and(|last| step <= *last) =>
+            {
+                Err(OtpRefusal::Replayed)
+            }
+            Some(step) => Ok(step),
+        };
+        match verdict {
+            Ok(step) => {
+                guarded.last_step.insert(user.clone(), step);
+                // The MFA token is spent: the same one never logs in twice.
+                guarded
+                    .failures
+                    .insert(jti, (MAX_OTP_FAILURES, mfa.claims.exp));
+                Ok(())
+            }
+            Err(refusal) => {
+                guarded.failures.insert(jti, (failures + 1, mfa.claims.exp));
+                Err(refusal)
+            }
+        }
+    }
+}
+
+/// Where the second factor reads the time: the system clock on the
+/// server, a fixed time in the tests.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(now)
+}
+
+/// What this step's routes share: step 12's stores and the second factor's.
+#[derive(Clone, FromRef)]
+pub struct TotpState {
+    pub auth: AuthState,
+    pub grants: Arc<ScopeGrants>,
+    pub items: Arc<ItemStore>,
+    pub refresh: Arc<RefreshStore>,
+    pub denied: Arc<DenyList>,
+    pub secrets: Arc<TotpSecrets>,
+    pub mfa_keys: Arc<MfaKeys>,
+    pub otp: Arc<OtpGuard>,
+    pub clock: Clock,
+}
+
+impl TotpState {
+    pub fn new(
+        cookies: CookieState,
+        secrets: TotpSecrets,
+        mfa_keys: MfaKeys,
+        clock: Clock,
+    ) -> Self {
+        Self {
+            auth: cookies.auth,
+            grants: cookies.grants,
+            items: cookies.items,
+            refresh: cookies.refresh,
+            denied: cookies.denied,
+            secrets: Arc::new(secrets),
+            mfa_keys: Arc::new(mfa_keys),
+            otp: Arc::new(OtpGuard::default()),
+            clock,
+        }
+    }
+}
+
+impl FromRef<TotpState> for CookieState {
+    fn from_ref(state: &TotpState) -> Self {
+        CookieState {
+            auth: state.auth.clone(),
+            grants: state.grants.clone(),
+            items: state.items.clone(),
+            refresh: state.refresh.clone(),
+            denied: state.denied.clone(),
+        }
+    }
+}
+
+impl FromRef<TotpState> for RevocationState {
+    fn from_ref(state: &TotpState) -> Self {
+        RevocationState::from_ref(&CookieState::from_ref(state))
+    }
+}
+
+impl FromRef<TotpState> for RefreshState {
+    fn from_ref(state: &TotpState) -> Self {
+        RefreshState::from_ref(&CookieState::from_ref(state))
+    }
+}
+
+impl FromRequestParts<TotpState> for Principal {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &TotpState,
+    ) -> Result<Self, Self::Rejection> {
+        principal_from_request(parts, &state.auth, &state.denied).await
+    }
+}
+
+/// Why a login fails from this step on.
+#[derive(Debug)]
+pub enum MfaError {
+    Grant(ScopeTokenError),
+    /// The password was right; now the code. 403, with the MFA token.
+    MfaRequired(String),
+}
+
+impl<E: Into<ScopeTokenError>> From<E> for MfaError {
+    fn from(error: E) -> Self {
+        Self::Grant(error.into())
+    }
+}
+
+#[derive(Serialize)]
+struct MfaRequiredBody {
+    error: &'static str,
+    error_description: &'static str,
+    mfa_token: String,
+}
+
+impl IntoResponse for MfaError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Grant(error) => error.into_response(),
+            Self::MfaRequired(mfa_token) => {
+                let body = MfaRequiredBody {
+                    error: "mfa_required",
+                    error_description: "the password is right; send a code from the authenticator app with this mfa_token",
+                    mfa_token,
+                };
+                (StatusCode::FORBIDDEN, Json(body)).into_response()
+            }
+        }
+    }
+}
+
+/// A user and scopes that passed the password check, if no second factor
+/// is needed; else the 403 that asks for it.
+pub fn after_password(
+    state: &TotpState,
+    user: User,
+    scopes: Scopes,
+) -> Result<(User, Scopes), MfaError> {
+    if state.secrets.has(&user.username) {
+        let token = state.mfa_keys.issue(&user, &scopes)?;
+        return Err(MfaError::MfaRequired(token));
+    }
+    Ok((user, scopes))
+}
+
+/// The second factor: an MFA token and a code, to the user and the scopes
+/// granted at the password step. Every failure is `invalid_grant`.
+pub fn second_factor(
+    state: &TotpState,
+    mfa_token: Option<String>,
+    otp: Option<String>,
+) -> Result<(User, Scopes), MfaError> {
+    let mfa_token = required(mfa_token, "mfa_token")?;
+    let otp = required(otp, "otp")?;
+    let invalid = || MfaError::from(TokenError::InvalidGrant);
+    let mfa = state.mfa_keys.check(&mfa_token).ok_or_else(invalid)?;
+    state
+        .otp
+        .verify(&state.secrets, &mfa, &otp, (state.clock)())
+        .map_err(|_| invalid())?;
+    let user = load_user(&state.auth, &mfa.claims.sub)
+        .and_then(ensure_active)
+        .map_err(|_| invalid())?;
+    Ok((user, Scopes::from_claim(Some(&mfa.scope))))
+}
+
+/// The token endpoint's form from this step on.
+#[derive(Debug, Default, Deserialize)]
+pub struct MfaTokenRequest {
+    pub grant_type: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub scope: Option<String>,
+    pub refresh_token: Option<String>,
+    pub mfa_token: Option<String>,
+    pub otp: Option<String>,
+}
+
+impl MfaTokenRequest {
+    fn login(&mut self) -> TokenRequest {
+        TokenRequest {
+            grant_type: self.grant_type.take(),
+            username: self.username.take(),
+            password: self.password.take(),
+            scope: self.scope.take(),
+        }
+    }
+}
+
+/// `POST /token`: the password grant with a second factor, the MFA grant,
+/// and step 10's refresh grant.
+pub async fn token(
+    State(state): State<TotpState>,
+    form: Result<Form<MfaTokenRequest>, FormRejection>,
+) -> Response {
+    no_store(grant(&state, form).await.map(Json))
+}
+
+async fn grant(
+    state: &TotpState,
+    form: Result<Form<MfaTokenRequest>, FormRejection>,
+) -> Result<crate::refresh::RefreshTokenResponse, MfaError> {
+    let mut request = read_form(form)?;
+    let refresh = RefreshState::from_ref(state);
+    let (user, scopes) = match required(request.grant_type.clone(), "grant_type")?.as_str() {
+        "password" => {
+            let (user, scopes) =
+                password_login(&state.auth, &state.grants, request.login()).await?;
+            after_password(state, user, scopes)?
+        }
+        MFA_GRANT_TYPE => second_factor(state, request.mfa_token, request.otp)?,
+        "refresh_token" => {
+            let refresh_request = RefreshTokenRequest {
+                grant_type: request.grant_type,
+                scope: request.scope,
+                refresh_token: request.refresh_token,
+                ..RefreshTokenRequest::default()
+            };
+            return Ok(refresh_grant(&refresh, refresh_request)?);
+        }
+        _ => return Err(TokenError::UnsupportedGrantType.into()),
+    };
+    Ok(issue_tokens(&refresh, &user, &scopes)?)
+}
+
+/// The form of `POST /login` from this step on: the password, or the MFA
+/// token and code of the second request.
+#[derive(Debug, Default, Deserialize)]
+pub struct MfaLoginForm {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub scope: Option<String>,
+    pub mfa_token: Option<String>,
+    pub otp: Option<String>,
+}
+
+/// `POST /login` with a second factor: the same two requests as `/token`,
+/// ending in step 12's cookies.
+pub async fn login(
+    State(state): State<TotpState>,
+    form: Result<Form<MfaLoginForm>, FormRejection>,
+) -> Response {
+    no_store(start_session(&state, form).await)
+}
+
+async fn start_session(
+    state: &TotpState,
+    form: Result<Form<MfaLoginForm>, FormRejection>,
+) -> Result<Response, MfaError> {
+    let fields = read_form(form)?;
+    let (user, scopes) = if fields.mfa_token.is_some() {
+        second_factor(state, fields.mfa_token, fields.otp)?
+    } else {
+        let login = TokenRequest {
+            grant_type: None,
+            username: fields.username,
+            password: fields.password,
+            scope: fields.scope,
+        };
+        let (user, scopes) = password_login(&state.auth, &state.grants, login).await?;
+        after_password(state, user, scopes)?
+    };
+    Ok(session_response(&state.auth, &user, &scopes)?)
+}
+
+/// Every route so far, with the two-factor `/token` and `/login`.
+pub fn router(state: TotpState) -> Router {
+    Router::new()
+        .route("/token", post(token))
+        .route("/login", post(login))
+        .route("/logout", post(cookies::logout))
+        .route("/revoke", post(revocation::revoke))
+        .merge(protected_routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// This step's whole app.
+pub fn app(state: TotpState) -> Router {
+    with_json_fallbacks(router(state))
+}
