@@ -165,7 +165,7 @@ async fn the_mfa_token_lives_five_minutes() {
     let claims: Option<serde_json::Value> = mfa
         .split('.')
         .nth(1)
-        .and_then(|part| base64_decode(part))
+        .and_then(base64_decode)
         .and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let life = claims
         .as_ref()
