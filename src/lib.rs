@@ -68,3 +68,7 @@ pub mod cookies;
 #[cfg_attr(feature = "sol13", path = "../solutions/13_totp.rs")]
 #[cfg_attr(not(feature = "sol13"), path = "../exercises/13_totp.rs")]
 pub mod totp;
+
+#[cfg_attr(feature = "sol14", path = "../solutions/14_login_throttle.rs")]
+#[cfg_attr(not(feature = "sol14"), path = "../exercises/14_login_throttle.rs")]
+pub mod login_throttle;

@@ -49,6 +49,11 @@ pub const STEPS: &[Step] = &[
         "__Host- cookie sessions and CSRF double submit",
     ),
     step(13, "totp", "two-factor login with TOTP, replay refused"),
+    step(
+        14,
+        "login_throttle",
+        "bounded low-priority hashing, 503 and 429",
+    ),
 ];
 
 const fn step(number: usize, module: &'static str, title: &'static str) -> Step {

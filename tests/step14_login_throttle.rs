@@ -1,0 +1,442 @@
+//! Step 14: the hashing pool, failed-login limits, 429 and 503, over HTTP
+//! and directly. The limits' clock is injected.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::extract::connect_info::ConnectInfo;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use common::{
+    Reply, TEST_SECRET, TEST_TTL, TestServer, TestUser, form, now, random_user, serve, someone,
+    test_hasher, test_keys,
+};
+use course::cookies::CookieState;
+use course::fake_db::{InMemoryUserStore, User, UserStore};
+use course::login_throttle::{Busy, HashingPool, Limiter, LoginLimits, ThrottleState, app};
+use course::passwords::PasswordHasher;
+use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
+use course::revocation::{DenyList, RevocationState};
+use course::scopes::{ItemStore, Scope, ScopeGrants, Scopes, ScopesState};
+use course::token_route::AuthState;
+use course::totp::{MfaKeys, TotpSecrets, TotpState};
+
+const LOOK: &str = "exercises/14_login_throttle.rs";
+
+/// A store that counts lookups: a login that never looks its user up never
+/// ran bcrypt.
+struct CountingStore {
+    inner: InMemoryUserStore,
+    lookups: Arc<AtomicUsize>,
+}
+
+impl UserStore for CountingStore {
+    fn find_by_username(&self, username: &str) -> Option<User> {
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        self.inner.find_by_username(username)
+    }
+}
+
+struct Setup {
+    server: TestServer,
+    lookups: Arc<AtomicUsize>,
+    clock: Arc<AtomicU64>,
+}
+
+struct Limits {
+    user_burst: u32,
+    client_burst: u32,
+    pool: (usize, usize),
+}
+
+const LIMITS: Limits = Limits {
+    user_burst: 3,
+    client_burst: 8,
+    pool: (2, 2),
+};
+
+/// Takes the client address from an `X-Test-Client` header, so that one
+/// test can play several clients.
+async fn client_from_header(mut request: Request, next: Next) -> Response {
+    let ip = request
+        .headers()
+        .get("x-test-client")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or([127, 0, 0, 1].into());
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::new(ip, 40000)));
+    next.run(request).await
+}
+
+async fn setup(extra: &[&TestUser], hasher: PasswordHasher, limits: Limits) -> Setup {
+    // The demo users at the test cost, whatever `hasher`'s: only the
+    // test's own users need a slow hash.
+    let quick = test_hasher();
+    let mut inner = InMemoryUserStore::with_demo_users(|p| quick.hash(p).expect("hash"));
+    let mut grants = ScopeGrants::demo();
+    for user in extra {
+        inner.insert(user.user.clone());
+        grants.allow(&user.user.username, Scopes::of(&[Scope::Profile]));
+    }
+    let lookups = Arc::new(AtomicUsize::new(0));
+    let users = CountingStore {
+        inner,
+        lookups: Arc::clone(&lookups),
+    };
+    let auth = AuthState::new(users, hasher, test_keys(), TEST_TTL);
+    let scopes = ScopesState::new(auth, grants, ItemStore::demo());
+    let refresh = RefreshState::new(scopes, RefreshStore::new(DEFAULT_REFRESH_TTL));
+    let cookies = CookieState::new(RevocationState::new(refresh, DenyList::default()));
+    let clock = Arc::new(AtomicU64::new(now()));
+    let read = Arc::clone(&clock);
+    let clock_fn: course::totp::Clock = Arc::new(move || read.load(Ordering::SeqCst));
+    let totp = TotpState::new(
+        cookies,
+        TotpSecrets::demo(),
+        MfaKeys::derive(TEST_SECRET).expect("keys"),
+        clock_fn.clone(),
+    );
+    let login_limits = LoginLimits::new(
+        Limiter::new(limits.user_burst, Duration::from_secs(60)),
+        Limiter::new(limits.client_burst, Duration::from_secs(60)),
+        clock_fn,
+    );
+    let pool = HashingPool::new(limits.pool.0, limits.pool.1);
+    let app = app(ThrottleState::new(totp, pool, login_limits))
+        .merge(Router::new().route("/ping", get(|| async { "pong" })))
+        .layer(middleware::from_fn(client_from_header));
+    Setup {
+        server: serve(app).await,
+        lookups,
+        clock,
+    }
+}
+
+async fn login_from(server: &TestServer, client: &str, username: &str, password: &str) -> Reply {
+    let body = form(&[
+        ("grant_type", "password"),
+        ("username", username),
+        ("password", password),
+    ]);
+    server
+        .request(
+            reqwest::Method::POST,
+            "/token",
+            &[("content-type", common::FORM), ("x-test-client", client)],
+            body,
+        )
+        .await
+}
+
+#[track_caller]
+fn assert_throttled(reply: &Reply, why: &str) {
+    reply.assert_no_error_code(
+        429,
+        &format!("{why}: 429 Too Many Requests, a JSON body"),
+        "throttled_login and LoginLimits in exercises/14_login_throttle.rs",
+    );
+    let retry = reply
+        .header("retry-after")
+        .and_then(|v| v.parse::<u64>().ok());
+    assert!(
+        retry.is_some_and(|s| s >= 1),
+        "{}",
+        reply.explain(
+            "a Retry-After header with the seconds to wait (RFC 9110 §10.2.3): a client that respects it stops \
+             hammering; one that does not stays refused",
+            "ThrottleError in exercises/14_login_throttle.rs"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_username_is_throttled_after_its_failures_before_bcrypt_runs() {
+    let user = someone();
+    let Setup {
+        server, lookups, ..
+    } = setup(&[&user], test_hasher(), LIMITS).await;
+    let name = user.user.username.as_str();
+    for attempt in 1..=3 {
+        let reply = login_from(&server, "10.0.0.1", name, "wrong").await;
+        reply.assert_error(
+            400,
+            "invalid_grant",
+            &format!("wrong password number {attempt}"),
+            LOOK,
+        );
+    }
+    let before = lookups.load(Ordering::SeqCst);
+    let reply = login_from(&server, "10.0.0.2", name, &user.password).await;
+    assert_throttled(
+        &reply,
+        "a fourth login for a username with three failures, even with the right password and from another address",
+    );
+    assert!(
+        lookups.load(Ordering::SeqCst) == before,
+        "{}",
+        reply.explain(
+            "the 429 decided before the user is looked up and bcrypt runs: refusing after the expensive check \
+             saves nothing",
+            "throttled_login in exercises/14_login_throttle.rs"
+        )
+    );
+}
+
+#[tokio::test]
+async fn unknown_usernames_are_throttled_the_same_way() {
+    let Setup { server, .. } = setup(&[], test_hasher(), LIMITS).await;
+    let name = format!("nobody-{}", common::random_hex(4));
+    for _ in 1..=3 {
+        login_from(&server, "10.0.0.1", &name, "wrong")
+            .await
+            .assert_error(400, "invalid_grant", "an unknown user", LOOK);
+    }
+    assert_throttled(
+        &login_from(&server, "10.0.0.3", &name, "wrong").await,
+        "an unknown username after three failures: the same answer as an existing one, or the 429 tells an \
+         attacker which usernames exist",
+    );
+}
+
+#[tokio::test]
+async fn a_client_address_is_throttled_across_usernames() {
+    let Setup { server, .. } = setup(&[], test_hasher(), LIMITS).await;
+    for attempt in 0..8 {
+        let name = format!("spray-{attempt}-{}", common::random_hex(3));
+        login_from(&server, "10.9.9.9", &name, "wrong")
+            .await
+            .assert_error(400, "invalid_grant", "a failed login", LOOK);
+    }
+    assert_throttled(
+        &login_from(&server, "10.9.9.9", "alice", "secret123").await,
+        "a ninth login from an address with eight failures on eight usernames: password spraying is \
+         limited per client address",
+    );
+    login_from(&server, "10.1.1.1", "alice", "secret123")
+        .await
+        .assert_status(
+            200,
+            "the same login from another address is not throttled",
+            "LoginLimits in exercises/14_login_throttle.rs",
+        );
+}
+
+#[tokio::test]
+async fn the_limit_lifts_with_time() {
+    let user = someone();
+    let Setup { server, clock, .. } = setup(&[&user], test_hasher(), LIMITS).await;
+    let name = user.user.username.as_str();
+    for _ in 1..=3 {
+        login_from(&server, "10.0.0.1", name, "wrong").await;
+    }
+    assert_throttled(
+        &login_from(&server, "10.0.0.1", name, &user.password).await,
+        "three failures",
+    );
+    clock.fetch_add(60, Ordering::SeqCst);
+    login_from(&server, "10.0.0.1", name, &user.password).await.assert_status(
+        200,
+        "a minute later (the injected clock), one more try is allowed: a limit, not a lock-out for good",
+        "Limiter in exercises/14_login_throttle.rs",
+    );
+}
+
+#[tokio::test]
+async fn successful_logins_are_never_throttled() {
+    let user = someone();
+    let Setup { server, .. } = setup(&[&user], test_hasher(), LIMITS).await;
+    for attempt in 1..=10 {
+        login_from(&server, "10.0.0.1", &user.user.username, &user.password)
+            .await
+            .assert_status(
+                200,
+                &format!("successful login number {attempt}: only failures count against a user"),
+                "throttled_login in exercises/14_login_throttle.rs",
+            );
+    }
+}
+
+/// bcrypt at cost 11: about a tenth of a second a check.
+fn slow_hasher() -> PasswordHasher {
+    PasswordHasher::new(11).expect("cost 11")
+}
+
+#[tokio::test]
+async fn a_full_pool_answers_503_and_protected_routes_stay_fast() {
+    let hasher = slow_hasher();
+    let user = random_user(|p| hasher.hash(p).expect("hash"));
+    let limits = Limits {
+        user_burst: 100,
+        client_burst: 100,
+        pool: (1, 1),
+    };
+    let Setup { server, .. } = setup(&[&user], hasher, limits).await;
+    let server = Arc::new(server);
+    let logins: Vec<_> = (0..6)
+        .map(|i| {
+            let server = Arc::clone(&server);
+            let (name, password) = (user.user.username.clone(), user.password.clone());
+            tokio::spawn(async move {
+                login_from(&server, &format!("10.0.1.{i}"), &name, &password).await
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let ping = server.get("/ping", &[]).await;
+    ping.assert_status(
+        200,
+        "another route answers while the hashing pool is full",
+        LOOK,
+    );
+    let mut statuses = Vec::new();
+    for login in logins {
+        let reply = login.await.expect("the login task finished");
+        if reply.status == 503 {
+            reply.assert_error(
+                503,
+                "temporarily_unavailable",
+                "a full hashing pool: 503 temporarily_unavailable",
+                "HashingPool::run and ThrottleError in exercises/14_login_throttle.rs",
+            );
+            assert!(
+                reply.header("retry-after").is_some(),
+                "{}",
+                reply.explain(
+                    "a 503 with Retry-After",
+                    "ThrottleError in exercises/14_login_throttle.rs"
+                )
+            );
+        }
+        statuses.push(reply.status);
+    }
+    let busy = statuses.iter().filter(|s| **s == 503).count();
+    let ok = statuses.iter().filter(|s| **s == 200).count();
+    assert!(
+        busy >= 1 && ok >= 1 && busy + ok == statuses.len(),
+        "six simultaneous logins at bcrypt cost 11 against a pool of one thread and a queue of one must give \
+         some 200s and some 503s (a bounded pool refuses at once rather than queueing without end); got {statuses:?}.\n  \
+         look at: HashingPool in {LOOK}"
+    );
+}
+
+#[test]
+fn the_pool_never_hashes_on_more_threads_than_it_has() {
+    let pool = HashingPool::new(2, 16);
+    let running = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let results = runtime.block_on(async {
+        let jobs = (0..12).map(|_| {
+            let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+            pool.run(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(15));
+                running.fetch_sub(1, Ordering::SeqCst);
+            })
+        });
+        let mut results = Vec::new();
+        for job in jobs.collect::<Vec<_>>() {
+            results.push(job.await);
+        }
+        results
+    });
+    assert!(
+        most.load(Ordering::SeqCst) <= 2 && results.iter().all(Result::is_ok),
+        "twelve jobs on a pool of 2 threads with a queue of 16: at most 2 may run at once and all must finish; \
+         {} ran at once, results {results:?}.\n  look at: HashingPool in {LOOK}",
+        most.load(Ordering::SeqCst)
+    );
+}
+
+#[test]
+fn a_full_queue_refuses_at_once() {
+    let full = HashingPool::new(1, 1);
+    let (started, has_started) = std::sync::mpsc::channel::<()>();
+    let (release, gate) = std::sync::mpsc::channel::<()>();
+    let first = full.submit(move || {
+        let _ = started.send(());
+        let _ = gate.recv();
+    });
+    has_started
+        .recv_timeout(Duration::from_secs(5))
+        .expect("the pool's thread starts the first job");
+    let second = full.submit(|| ());
+    let third = full.submit(|| ());
+    let _ = release.send(());
+    assert!(
+        first.is_ok() && second.is_ok() && matches!(third, Err(Busy)),
+        "a pool of 1 thread and a queue of 1: the first job runs, the second waits, the third is refused at once \
+         with Busy (no waiting without end); got {:?}, {:?}, {:?}.\n  look at: HashingPool::submit in {LOOK}",
+        first.is_ok(),
+        second.is_ok(),
+        third.is_ok()
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_pool_threads_run_at_the_lowest_priority() {
+    let pool = HashingPool::new(1, 1);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    // SAFETY: sched_getscheduler reads this thread's policy.
+    let policy = runtime.block_on(pool.run(|| unsafe { libc::sched_getscheduler(0) }));
+    assert!(
+        policy == Ok(libc::SCHED_IDLE),
+        "a hashing thread's scheduling policy must be SCHED_IDLE ({}); it is {policy:?}. Then the async workers \
+         always get the core first, and a login flood never slows the protected routes.\n  look at: \
+         lowest_priority in {LOOK}",
+        libc::SCHED_IDLE
+    );
+}
+
+#[tokio::test]
+async fn the_cookie_login_is_throttled_too() {
+    let user = someone();
+    let Setup { server, .. } = setup(&[&user], test_hasher(), LIMITS).await;
+    let name = user.user.username.as_str();
+    for _ in 1..=3 {
+        server
+            .post_form(
+                "/login",
+                &form(&[("username", name), ("password", "wrong")]),
+            )
+            .await
+            .assert_error(400, "invalid_grant", "a failed cookie login", LOOK);
+    }
+    let reply = server
+        .post_form(
+            "/login",
+            &form(&[("username", name), ("password", &user.password)]),
+        )
+        .await;
+    assert_throttled(
+        &reply,
+        "POST /login after three failures: every door that checks a password is throttled, or an attacker uses the other",
+    );
+}
+
+#[tokio::test]
+async fn two_factor_users_still_need_their_code() {
+    let Setup { server, .. } = setup(&[], test_hasher(), LIMITS).await;
+    let reply = login_from(&server, "10.0.0.1", "carol", "otp-demo-password-1").await;
+    reply.assert_error(
+        403,
+        "mfa_required",
+        "carol's password through the throttled /token: step 13's second factor still applies",
+        "throttled_login in exercises/14_login_throttle.rs",
+    );
+}
