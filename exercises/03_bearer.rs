@@ -54,7 +54,7 @@
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.
-#![allow(unused_variables, unused_imports, dead_code)]
+#![allow(unused_variables, unused_imports, unused_mut, dead_code)]
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};

@@ -70,7 +70,7 @@
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.
-#![allow(unused_variables, unused_imports, dead_code)]
+#![allow(unused_variables, unused_imports, unused_mut, dead_code)]
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;

@@ -72,3 +72,7 @@ pub mod totp;
 #[cfg_attr(feature = "sol14", path = "../solutions/14_login_throttle.rs")]
 #[cfg_attr(not(feature = "sol14"), path = "../exercises/14_login_throttle.rs")]
 pub mod login_throttle;
+
+#[cfg_attr(feature = "sol15", path = "../solutions/15_openapi.rs")]
+#[cfg_attr(not(feature = "sol15"), path = "../exercises/15_openapi.rs")]
+pub mod openapi;

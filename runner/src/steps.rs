@@ -54,6 +54,11 @@ pub const STEPS: &[Step] = &[
         "login_throttle",
         "bounded low-priority hashing, 503 and 429",
     ),
+    step(
+        15,
+        "openapi",
+        "the OpenAPI document and an offline Swagger UI",
+    ),
 ];
 
 const fn step(number: usize, module: &'static str, title: &'static str) -> Step {
