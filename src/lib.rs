@@ -17,6 +17,9 @@ pub mod oauth_error;
 /// dropped connection (a `todo!()` names its step).
 pub mod catch_panic;
 
+/// Given, not an exercise: each step's app with the demo users, for the server.
+pub mod assemble;
+
 #[cfg_attr(feature = "sol01", path = "../solutions/01_fake_db.rs")]
 #[cfg_attr(not(feature = "sol01"), path = "../exercises/01_fake_db.rs")]
 pub mod fake_db;

@@ -201,7 +201,10 @@ async fn the_server_binary_serves_your_app_and_stops_cleanly() {
     }
 
     let child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["--addr", "127.0.0.1:0"])
+        // Step 07's app, whatever the later steps hold; bcrypt at the test
+        // cost, which the server allows only in test mode.
+        .args(["--addr", "127.0.0.1:0", "--step", "7", "--bcrypt-cost", "4"])
+        .env("COURSE_TEST_MODE", "1")
         .env("JWT_SECRET", "server-test-secret-0123456789abcdefghijkl")
         .env("RUST_BACKTRACE", "0")
         .stdout(Stdio::null())
