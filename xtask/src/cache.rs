@@ -1,7 +1,7 @@
 //! Verdicts of catalogued mistakes, kept between runs of `verify` by the
-//! content hash of everything a verdict depends on: the course's sources and
-//! tests, its manifest and lock file, and the mistake itself. A change to
-//! any of them is a new key, so a kept verdict is never stale.
+//! content hash of everything a verdict depends on (see `inputs_hash`) and
+//! of the mistake itself. A change to any of them is a new key, so a kept
+//! verdict is never stale.
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -15,8 +15,6 @@ pub struct Cache {
     path: PathBuf,
     enabled: bool,
     verdicts: BTreeMap<String, String>,
-    /// The hash of the course's inputs, computed once per run.
-    inputs: Option<u64>,
 }
 
 impl Cache {
@@ -29,15 +27,12 @@ impl Cache {
             path: path.to_path_buf(),
             enabled,
             verdicts,
-            inputs: None,
         }
     }
 
     pub fn key(&mut self, course: &Path, step: &Step, mistake: &Mistake) -> String {
-        let inputs = *self.inputs.get_or_insert_with(|| inputs_hash(course));
         let mut hasher = DefaultHasher::new();
-        inputs.hash(&mut hasher);
-        step.number.hash(&mut hasher);
+        inputs_hash(course, step).hash(&mut hasher);
         mistake.id.hash(&mut hasher);
         mistake.find.hash(&mut hasher);
         mistake.replace.hash(&mut hasher);
@@ -60,18 +55,24 @@ impl Cache {
     }
 }
 
-/// What a mistake's verdict depends on besides the mistake: the course
-/// package's code, tests and manifests (not the quiz, the tools or docs).
-fn inputs_hash(course: &Path) -> u64 {
+/// What step N's verdicts depend on: the given code (`src/`), the
+/// reference of steps 1..N (a step never uses a later one), step N's tests
+/// and snapshots, the harness, and the manifests. Not the quiz, the tools,
+/// the docs, nor a later step.
+fn inputs_hash(course: &Path, step: &Step) -> u64 {
+    let tests = format!("tests/{}", step.test_name());
+    let snapshots = format!("tests/snapshots/{}__", step.test_name());
     let mut files: Vec<PathBuf> = course_files(course)
         .into_iter()
         .filter(|name| {
-            let first = name.components().next().map(|c| c.as_os_str().to_owned());
-            let first = first.as_ref().and_then(|f| f.to_str()).unwrap_or("");
-            matches!(
-                first,
-                "src" | "solutions" | "tests" | "Cargo.toml" | "Cargo.lock"
-            )
+            let name = name.to_string_lossy();
+            name.starts_with("src/")
+                || name.starts_with("tests/common/")
+                || name.starts_with(&tests)
+                || name.starts_with(&snapshots)
+                || name == "Cargo.toml"
+                || name == "Cargo.lock"
+                || earlier_solution(&name, step.number)
         })
         .collect();
     files.sort();
@@ -83,4 +84,12 @@ fn inputs_hash(course: &Path) -> u64 {
             .hash(&mut hasher);
     }
     hasher.finish()
+}
+
+/// `solutions/NN_name.rs` with NN <= step.
+fn earlier_solution(name: &str, step: usize) -> bool {
+    name.strip_prefix("solutions/")
+        .and_then(|rest| rest.get(..2))
+        .and_then(|number| number.parse::<usize>().ok())
+        .is_some_and(|number| number <= step)
 }

@@ -305,6 +305,10 @@ impl Verify {
                         step.number, mistake.id
                     );
                     let verdict = self.try_mistake(step, mistake, &original, course, scratch);
+                    // Back to the reference before the next key is computed.
+                    if let Err(e) = scratch::write_if_changed(&solution, original.as_bytes()) {
+                        self.miss(format!("cannot restore {}: {e}", solution.display()));
+                    }
                     if let Ok(caught_by) = &verdict {
                         cache.put(key, caught_by.clone());
                     }
@@ -318,9 +322,6 @@ impl Verify {
                     step.number, mistake.id, mistake.lesson
                 )),
             }
-        }
-        if let Err(e) = scratch::write_if_changed(&solution, original.as_bytes()) {
-            self.miss(format!("cannot restore {}: {e}", solution.display()));
         }
         format!("mistakes {caught}/{} caught", catalogue.len())
     }
