@@ -19,7 +19,7 @@ pub fn default_step() -> (usize, String) {
     match passed {
         Some(step) if step >= FIRST_APP_STEP => (
             step.min(LAST_STEP),
-            format!("the last step `cargo course` saw pass"),
+            "the last step `cargo course` saw pass".to_owned(),
         ),
         _ => (
             FIRST_APP_STEP,
