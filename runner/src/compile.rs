@@ -31,6 +31,8 @@ pub struct Built {
     /// (`step05_token_route`), any other target as `name (kind)`, such as
     /// `quiz (bin)`, so that a library and a binary of one name stay apart.
     pub executables: BTreeMap<String, PathBuf>,
+    /// The binaries (`server`) built along with the tests, by name.
+    pub binaries: BTreeMap<String, PathBuf>,
     /// The compiler's errors, rendered as it prints them, in order.
     pub errors: Vec<CompileError>,
     /// cargo exited 0 and said the build finished.
@@ -115,10 +117,12 @@ fn run(mut command: Command) -> Built {
         };
         match message.reason.as_str() {
             "compiler-artifact" => {
-                if let (Some(target), Some(exe)) = (message.target, message.executable)
-                    && message.profile.is_some_and(|p| p.test)
-                {
-                    built.executables.insert(target.key(), exe);
+                if let (Some(target), Some(exe)) = (message.target, message.executable) {
+                    if message.profile.is_some_and(|p| p.test) {
+                        built.executables.insert(target.key(), exe);
+                    } else if target.kind.iter().any(|k| k == "bin") {
+                        built.binaries.insert(target.name, exe);
+                    }
                 }
             }
             "compiler-message" => {

@@ -6,7 +6,11 @@
 //! instructor's tool) and `cargo xtask` (the maintainers') both use it.
 
 pub mod compile;
+pub mod hints;
+pub mod learner;
 pub mod libtest;
 pub mod mistakes;
+pub mod progress;
 pub mod scratch;
 pub mod steps;
+pub mod stubs;

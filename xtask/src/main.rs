@@ -15,6 +15,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   verify [--step N] [--no-cache]
            every solution passes; every step's tests catch an unsolved step
            and every catalogued mistake; a learner who solved 1..N is green on N
+  stubs    record the exercise files as the pristine stubs (runner/stubs.sha256),
+           after changing an exercise
   bench    cold build, edit-to-result loop, whole suite and quiz start-up times";
 
 /// The workspace root: the folder above `xtask/`.
@@ -36,6 +38,19 @@ fn main() -> ExitCode {
             }
         },
         Some("bench") => bench::run(),
+        Some("stubs") => {
+            let text = course_runner::stubs::manifest_of(&root(), course_runner::steps::STEPS);
+            match std::fs::write(root().join(course_runner::stubs::MANIFEST), text) {
+                Ok(()) => {
+                    println!("wrote {}", course_runner::stubs::MANIFEST);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("xtask stubs: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some("-h" | "--help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -26,14 +26,16 @@ use std::time::{Duration, Instant};
 use course_runner::compile::{self, Built, Request};
 use course_runner::libtest::{self, Ending, Run};
 use course_runner::mistakes::{self, Mistake};
-use course_runner::scratch;
 use course_runner::steps::{STEPS, Step, features_where};
+use course_runner::{hints, scratch, stubs};
 
 use crate::cache::Cache;
 use crate::root;
 
-/// No test binary of this course needs more than a few seconds.
-const TIME_LIMIT: Duration = Duration::from_secs(120);
+/// A test binary that runs longer has hung. The step tests take seconds;
+/// the learner's tool's own tests build the course from cold in a scratch
+/// copy, which takes minutes on a fresh machine.
+const TIME_LIMIT: Duration = Duration::from_secs(900);
 
 pub struct Options {
     pub use_cache: bool,
@@ -50,6 +52,28 @@ pub fn run(options: Options) -> ExitCode {
         misses: Vec::new(),
         passed: 0,
     };
+
+    // `cargo course` knows a step not started, and `reset` finds its stub,
+    // by these hashes: they must be the exercise files as shipped.
+    let recorded = std::fs::read_to_string(root.join(stubs::MANIFEST)).unwrap_or_default();
+    if recorded != stubs::manifest_of(&root, STEPS) {
+        verify.miss(format!(
+            "{} does not match the exercise files: after changing an exercise, run `cargo xtask stubs`",
+            stubs::MANIFEST
+        ));
+    }
+
+    for step in STEPS {
+        match hints::load(&root, step) {
+            Ok(hints) if hints.len() >= 3 => {}
+            Ok(hints) => verify.miss(format!(
+                "{} has {} hints; `cargo course hint` promises at least three stages",
+                hints::path(step),
+                hints.len()
+            )),
+            Err(e) => verify.miss(e),
+        }
+    }
 
     eprintln!("verify: building every package with --features solutions ...");
     if !verify.full_run() {

@@ -1,0 +1,65 @@
+//! `cargo course serve`: runs the server on the learner's steps, up to the
+//! last step done, built exactly as the tests build it (same profile, same
+//! dependency features), so nothing is rebuilt after the tests.
+
+use std::process::Command;
+
+use course_runner::compile::{self, Request};
+use course_runner::learner;
+use course_runner::steps;
+
+use crate::course::Course;
+
+const FIRST_APP_STEP: usize = 7;
+
+pub fn run(course: &mut Course, number: Option<usize>, server_args: &[String]) -> i32 {
+    let last_done = course.progress.last_passing_step;
+    let number = number.unwrap_or(last_done);
+    let Some(step) = steps::find(number).filter(|s| s.number >= FIRST_APP_STEP) else {
+        eprintln!(
+            "course serve: the server needs a whole app, from step {FIRST_APP_STEP} on; the last step done \
+             in a row is {last_done}. Finish step {FIRST_APP_STEP} (`cargo course test {FIRST_APP_STEP}`), or \
+             try the reference: cargo run --release --features solutions --bin server"
+        );
+        return 2;
+    };
+    eprintln!(
+        "course: building step {:02}'s app as the tests build it ...",
+        step.number
+    );
+    let built = compile::build(&Request {
+        root: course.root.clone(),
+        features: learner::features(step),
+        tests: vec![step.test_name()],
+        ..Request::default()
+    });
+    let Some(server) = built.binaries.get("server").filter(|_| built.success) else {
+        eprintln!(
+            "course serve: the server did not build:\n{}",
+            built.first_error()
+        );
+        return 1;
+    };
+    println!(
+        "Serving step {:02}'s app on http://127.0.0.1:8000 (Ctrl-C stops it). Try:",
+        step.number
+    );
+    println!(
+        "  curl -X POST localhost:8000/token -d grant_type=password -d username=alice -d password=secret123"
+    );
+    println!("  curl localhost:8000/users/me -H \"Authorization: Bearer <the access_token>\"");
+    let status = Command::new(server)
+        .arg("--step")
+        .arg(step.number.to_string())
+        .args(server_args)
+        .current_dir(&course.root)
+        .status();
+    match status {
+        Ok(status) if status.success() => 0,
+        Ok(status) => status.code().unwrap_or(1),
+        Err(e) => {
+            eprintln!("course serve: cannot start {}: {e}", server.display());
+            1
+        }
+    }
+}

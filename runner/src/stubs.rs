@@ -1,0 +1,88 @@
+//! The pristine stubs of the exercises, known by their SHA-256.
+//!
+//! `runner/stubs.sha256` lists each exercise file's hash as shipped (the
+//! `sha256sum` format; `cargo xtask stubs` writes it, `cargo xtask verify`
+//! checks it). A file with that hash is a step not started; `cargo course
+//! reset` finds the stub's text in git history by that hash, so a reset
+//! never needs a copy of every stub in the repository.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::steps::Step;
+
+/// Where the manifest lives, from the course root.
+pub const MANIFEST: &str = "runner/stubs.sha256";
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Path (like `exercises/01_fake_db.rs`) to the stub's hash.
+pub fn manifest(root: &Path) -> BTreeMap<String, String> {
+    std::fs::read_to_string(root.join(MANIFEST))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split_once("  "))
+        .map(|(hash, path)| (path.trim().to_owned(), hash.trim().to_owned()))
+        .collect()
+}
+
+/// The manifest's text for the exercise files as they are now.
+pub fn manifest_of(root: &Path, steps: &[Step]) -> String {
+    steps
+        .iter()
+        .map(|step| {
+            let bytes = std::fs::read(root.join(step.exercise())).unwrap_or_default();
+            format!("{}  {}\n", sha256_hex(&bytes), step.exercise())
+        })
+        .collect()
+}
+
+/// Whether the learner's exercise file is still the stub.
+pub fn is_pristine(root: &Path, step: &Step, manifest: &BTreeMap<String, String>) -> bool {
+    let Ok(bytes) = std::fs::read(root.join(step.exercise())) else {
+        return false;
+    };
+    manifest.get(&step.exercise()) == Some(&sha256_hex(&bytes))
+}
+
+/// The stub's text, found in git history by its hash: the newest version of
+/// the file whose hash is the manifest's.
+pub fn stub_text(
+    root: &Path,
+    step: &Step,
+    manifest: &BTreeMap<String, String>,
+) -> Result<String, String> {
+    let path = step.exercise();
+    let wanted = manifest
+        .get(&path)
+        .ok_or_else(|| format!("{MANIFEST} has no entry for {path}"))?;
+    let log = Command::new("git")
+        .args(["log", "--format=%H", "--", &path])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("git is needed to find the stub: {e}"))?;
+    for commit in String::from_utf8_lossy(&log.stdout).lines() {
+        let show = Command::new("git")
+            .args(["show", &format!("{commit}:{path}")])
+            .current_dir(root)
+            .output();
+        if let Ok(show) = show
+            && show.status.success()
+            && sha256_hex(&show.stdout) == *wanted
+        {
+            return String::from_utf8(show.stdout).map_err(|e| e.to_string());
+        }
+    }
+    Err(format!(
+        "no commit in this repository's history holds the stub of {path}; fetch the course's history \
+         (git fetch) or copy the file from the course's repository"
+    ))
+}
