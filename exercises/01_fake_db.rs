@@ -36,7 +36,7 @@
 //! - `find_by_username` returns an owned `User`: `.get(..).cloned()`.
 //! - Loop over `DEMO_USERS` and `insert` a `User` built from each.
 //!
-//! Run the tests: `cargo test --test step01_fake_db`
+//! Run the tests: `cargo course test 1` (underneath: `cargo test --test step01_fake_db`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

@@ -45,7 +45,7 @@
 //!   as a wrong password. They also log in as users they invent at run time,
 //!   so nothing can be hard-coded.
 //!
-//! Run the tests: `cargo test --test step02_passwords`
+//! Run the tests: `cargo course test 2` (underneath: `cargo test --test step02_passwords`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

@@ -50,7 +50,7 @@
 //! - `HeaderValue::to_str` fails on bytes that are not visible ASCII: that is a
 //!   malformed header, not a server error.
 //!
-//! Run the tests: `cargo test --test step03_bearer`
+//! Run the tests: `cargo course test 3` (underneath: `cargo test --test step03_bearer`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

@@ -41,7 +41,7 @@
 //! - `jsonwebtoken::get_current_timestamp()` is now, in Unix seconds.
 //! - `getrandom::fill` fills a byte array with random bytes; hex them for `jti`.
 //!
-//! Run the tests: `cargo test --test step04_jwt`
+//! Run the tests: `cargo course test 4` (underneath: `cargo test --test step04_jwt`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

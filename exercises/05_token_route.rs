@@ -67,7 +67,7 @@
 //! - A repeated field is a `FormRejection` too (serde's "duplicate field").
 //! - `FormRejection::status()` tells you when the body was too large.
 //!
-//! Run the tests: `cargo test --test step05_token_route`
+//! Run the tests: `cargo course test 5` (underneath: `cargo test --test step05_token_route`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

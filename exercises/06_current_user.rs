@@ -41,7 +41,7 @@
 //!   from the store, by the token's `sub`, never from a list of your own.
 //! - `jsonwebtoken::errors::Error::kind()` tells an expired token from the rest.
 //!
-//! Run the tests: `cargo test --test step06_current_user`
+//! Run the tests: `cargo course test 6` (underneath: `cargo test --test step06_current_user`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

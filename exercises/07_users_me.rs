@@ -36,7 +36,7 @@
 //! - The tests log in as users they invent at run time and read their
 //!   profiles: the profile comes from the token's user, never a constant.
 //!
-//! Run the tests: `cargo test --test step07_users_me`
+//! Run the tests: `cargo course test 7` (underneath: `cargo test --test step07_users_me`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

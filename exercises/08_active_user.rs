@@ -47,7 +47,7 @@
 //! - The tests mint valid tokens for disabled users invented at run time:
 //!   checking the name `bob` is not enough.
 //!
-//! Run the tests: `cargo test --test step08_active_user`
+//! Run the tests: `cargo course test 8` (underneath: `cargo test --test step08_active_user`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

@@ -66,7 +66,7 @@
 //! - A header value with quotes: `HeaderValue::from_str(&format!(...))`.
 //! - The tests log in as users they invent, with grants they invent.
 //!
-//! Run the tests: `cargo test --test step09_scopes`
+//! Run the tests: `cargo course test 9` (underneath: `cargo test --test step09_scopes`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

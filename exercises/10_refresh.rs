@@ -52,7 +52,7 @@
 //! - `RefreshStore`'s `Debug` (given) shows what it keeps, the hashes as
 //!   hex: the tests read it to check that no token is kept.
 //!
-//! Run the tests: `cargo test --test step10_refresh`
+//! Run the tests: `cargo course test 10` (underneath: `cargo test --test step10_refresh`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

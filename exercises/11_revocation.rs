@@ -49,7 +49,7 @@
 //! - `refresh.peek(token, now)` says whose family a refresh token is.
 //! - Prune in `deny` every `PRUNE_EVERY` additions: `HashMap::retain`.
 //!
-//! Run the tests: `cargo test --test step11_revocation`
+//! Run the tests: `cargo course test 11` (underneath: `cargo test --test step11_revocation`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

@@ -47,7 +47,7 @@
 //! - `response.headers_mut().append(SET_COOKIE, ...)` adds a second
 //!   `Set-Cookie`; `insert` would replace the first.
 //!
-//! Run the tests: `cargo test --test step12_cookies`
+//! Run the tests: `cargo course test 12` (underneath: `cargo test --test step12_cookies`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

@@ -57,7 +57,7 @@
 //! - `jsonwebtoken::Header { typ: Some("mfa+jwt".into()), .. }` sets the
 //!   header; `decode_header` reads it back before `decode`.
 //!
-//! Run the tests: `cargo test --test step13_totp`
+//! Run the tests: `cargo course test 13` (underneath: `cargo test --test step13_totp`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

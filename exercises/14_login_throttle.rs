@@ -54,7 +54,7 @@
 //! - `libc::sched_setscheduler(0, libc::SCHED_IDLE, &param)` lowers the
 //!   calling thread.
 //!
-//! Run the tests: `cargo test --test step14_login_throttle`
+//! Run the tests: `cargo course test 14` (underneath: `cargo test --test step14_login_throttle`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

@@ -51,7 +51,7 @@
 //! - Run the server and open http://127.0.0.1:8000/docs: Authorize as
 //!   alice / secret123 with the scopes, then Try it out on `GET /users/me`.
 //!
-//! Run the tests: `cargo test --test step15_openapi`
+//! Run the tests: `cargo course test 15` (underneath: `cargo test --test step15_openapi`)
 
 // Your stubs leave arguments and imports unused until you fill them in.
 // Delete this line once the step passes, so the compiler can warn you again.

@@ -6,7 +6,9 @@
 //! instructor's tool) and `cargo xtask` (the maintainers') both use it.
 
 pub mod compile;
+pub mod grade;
 pub mod hints;
+pub mod integrity;
 pub mod learner;
 pub mod libtest;
 pub mod mistakes;

@@ -6,6 +6,8 @@
 //! building.
 
 mod course;
+mod edition;
+mod grade;
 mod hint;
 mod reset;
 mod serve;
@@ -32,51 +34,67 @@ learner:
   serve [N] [-- SERVER ARGS]
                   run your server (the last step done, or step N) as the tests built it
 
+instructor:
+  grade DIR... [--json FILE] [--csv FILE] [--steps A-B]
+                  grade learners' checkouts: only their exercises/*.rs, with this
+                  course's own tests; a table, JSON (per test) and CSV (a gradebook)
+  student-edition OUT
+                  write the course without its reference solutions or history
+
 --json            machine-readable output, for editors and scripts
 Progress is kept in target/course/progress.json.";
 
 struct Args {
     command: String,
-    number: Option<usize>,
+    values: Vec<String>,
     json: bool,
+    json_file: Option<std::path::PathBuf>,
+    csv_file: Option<std::path::PathBuf>,
+    steps: Option<String>,
     yes: bool,
-    rest: Vec<String>,
 }
 
 fn parse() -> Result<Args, lexopt::Error> {
     use lexopt::prelude::*;
     let mut args = Args {
-        command: "status".to_owned(),
-        number: None,
+        command: String::new(),
+        values: Vec::new(),
         json: false,
+        json_file: None,
+        csv_file: None,
+        steps: None,
         yes: false,
-        rest: Vec::new(),
     };
     let mut parser = lexopt::Parser::from_env();
-    let mut positional = 0;
     while let Some(arg) = parser.next()? {
         match arg {
+            // `grade` writes its JSON to a file; everything else prints it.
+            Long("json") if args.command == "grade" => args.json_file = Some(parser.value()?.into()),
             Long("json") => args.json = true,
+            Long("csv") => args.csv_file = Some(parser.value()?.into()),
+            Long("steps") => args.steps = Some(parser.value()?.string()?),
             Long("yes") | Short('y') => args.yes = true,
             Short('h') | Long("help") => {
                 println!("{USAGE}");
                 std::process::exit(0);
             }
-            Value(value) if positional == 0 => {
-                args.command = value.string()?;
-                positional += 1;
-            }
-            Value(value) if positional == 1 => {
-                args.number = Some(value.parse()?);
-                positional += 1;
-            }
-            Value(value) if args.command == "serve" => args.rest.push(value.string()?),
+            Value(value) if args.command.is_empty() => args.command = value.string()?,
+            Value(value) => args.values.push(value.string()?),
             _ => return Err(arg.unexpected()),
         }
     }
-    args.rest
-        .extend(parser.raw_args()?.filter_map(|a| a.into_string().ok()));
+    if args.command.is_empty() {
+        args.command = "status".to_owned();
+    }
     Ok(args)
+}
+
+/// The step number a command was given, if any.
+fn number(args: &Args) -> Result<Option<usize>, String> {
+    args.values
+        .first()
+        .map(|n| n.parse::<usize>().map_err(|_| format!("{n:?} is not a step number")))
+        .transpose()
 }
 
 fn main() -> ExitCode {
@@ -88,19 +106,46 @@ fn main() -> ExitCode {
         }
     };
     let mut course = Course::open(args.json);
-    let code = match args.command.as_str() {
-        "status" => status::run(&mut course),
-        "test" => test::run(&mut course, args.number),
-        "watch" => watch::run(&mut course),
-        "hint" => hint::run(&mut course, args.number),
-        "solution" => solution::run(&mut course, args.number, args.yes),
-        "reset" => reset::run(&mut course, args.number),
-        "serve" => serve::run(&mut course, args.number, &args.rest),
-        "help" => {
+    let code = match (args.command.as_str(), number(&args)) {
+        ("grade", _) => {
+            let steps = match args.steps.as_deref().map(grade::parse_steps).transpose() {
+                Ok(steps) => steps.unwrap_or_else(|| course_runner::steps::STEPS.to_vec()),
+                Err(e) => {
+                    eprintln!("course grade: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let options = grade::Options {
+                learners: args.values.iter().map(Into::into).collect(),
+                json: args.json_file,
+                csv: args.csv_file,
+                steps,
+            };
+            grade::run(&course, options)
+        }
+        ("student-edition", _) => edition::run(&course, args.values.first().map(Into::into)),
+        ("serve", _) => {
+            let (step, rest) = match args.values.split_first() {
+                Some((first, rest)) if first.parse::<usize>().is_ok() => (first.parse().ok(), rest),
+                _ => (None, &args.values[..]),
+            };
+            serve::run(&mut course, step, rest)
+        }
+        (_, Err(e)) => {
+            eprintln!("course {}: {e}", args.command);
+            2
+        }
+        ("status", Ok(_)) => status::run(&mut course),
+        ("test", Ok(n)) => test::run(&mut course, n),
+        ("watch", Ok(_)) => watch::run(&mut course),
+        ("hint", Ok(n)) => hint::run(&mut course, n),
+        ("solution", Ok(n)) => solution::run(&mut course, n, args.yes),
+        ("reset", Ok(n)) => reset::run(&mut course, n),
+        ("help", _) => {
             println!("{USAGE}");
             0
         }
-        other => {
+        (other, _) => {
             eprintln!("course: unknown command {other:?}\n{USAGE}");
             2
         }

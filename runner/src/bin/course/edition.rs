@@ -1,0 +1,132 @@
+//! `cargo course student-edition OUT`: the course without its reference
+//! solutions or its history, for a class.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use course_runner::scratch::course_files;
+use course_runner::steps::STEPS;
+
+use crate::course::Course;
+
+/// What a class must not be handed: the reference, the catalogue of
+/// mistakes (each one quotes the reference), and the maintainers' tools
+/// and CI, which need both.
+const LEFT_OUT: [&str; 4] = ["solutions/", "mistakes/", "xtask/", ".ci/"];
+
+const EDITION_NOTE: &str = "
+## This edition
+
+This is the student edition of the course: the reference solutions are
+not in it, nor is the course's history. Everything else is: the exercises,
+their hidden tests, the hints (`cargo course hint`), the quiz, the server.
+The `solNN` features, which swap in a reference step, stop the build with
+a sentence saying so; ask your instructor if you are stuck. Your instructor
+grades your `exercises/` with the full edition.
+";
+
+pub fn run(course: &Course, out: Option<PathBuf>) -> i32 {
+    let Some(out) = out else {
+        eprintln!("course student-edition: name the folder to write: cargo course student-edition OUT");
+        return 2;
+    };
+    if out.exists() && std::fs::read_dir(&out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        eprintln!("course student-edition: {} exists and is not empty", out.display());
+        return 1;
+    }
+    match write(&course.root, &out) {
+        Ok(count) => {
+            println!(
+                "Wrote the student edition to {} ({count} files, one commit, no reference solutions).",
+                out.display()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("course student-edition: {e}");
+            1
+        }
+    }
+}
+
+fn write(root: &Path, out: &Path) -> Result<usize, String> {
+    let mut count = 0;
+    for name in course_files(root) {
+        let shown = name.to_string_lossy().replace('\\', "/");
+        if LEFT_OUT.iter().any(|prefix| shown.starts_with(prefix)) {
+            continue;
+        }
+        let text = std::fs::read(root.join(&name)).map_err(|e| format!("{shown}: {e}"))?;
+        let text = match shown.as_str() {
+            "src/lib.rs" => lib_without_solutions(&String::from_utf8_lossy(&text)).into_bytes(),
+            "Cargo.toml" => String::from_utf8_lossy(&text)
+                .replace(", \"xtask\"]", "]")
+                .into_bytes(),
+            ".cargo/config.toml" => String::from_utf8_lossy(&text)
+                .lines()
+                .filter(|line| !line.starts_with("xtask"))
+                .map(|line| format!("{line}\n"))
+                .collect::<String>()
+                .into_bytes(),
+            "README.md" => format!("{}{EDITION_NOTE}", String::from_utf8_lossy(&text)).into_bytes(),
+            _ => text,
+        };
+        let dest = out.join(&name);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&dest, text).map_err(|e| format!("{}: {e}", dest.display()))?;
+        count += 1;
+    }
+    // One commit of its own: `cargo course reset` finds the stubs there.
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &["-c", "user.name=course", "-c", "user.email=course@localhost", "commit", "-q", "-m", "The course, student edition"],
+    ] {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(out)
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| format!("git: {e}"))?;
+        if !status.success() {
+            return Err(format!("git {args:?} failed in {}", out.display()));
+        }
+    }
+    Ok(count)
+}
+
+/// The library with every step on the learner's file, and a sentence for
+/// anyone who asks for the reference.
+fn lib_without_solutions(lib: &str) -> String {
+    let features: Vec<String> = STEPS
+        .iter()
+        .map(|step| format!("feature = \"{}\"", step.feature()))
+        .collect();
+    let mut out = String::new();
+    let mut placed = false;
+    for line in lib.lines() {
+        if line.contains("path = \"../solutions/") {
+            continue;
+        }
+        if !placed && !line.starts_with("//!") {
+            out += &format!(
+                "\n// This edition has no reference solutions.\n#[cfg(any({}))]\ncompile_error!(\"this edition ships without reference solutions; ask your instructor\");\n",
+                features.join(", ")
+            );
+            placed = true;
+        }
+        match line
+            .strip_prefix("#[cfg_attr(not(feature = \"")
+            .and_then(|rest| rest.split_once("\"), path = "))
+        {
+            Some((_, path)) => out += &format!("#[path = {}]\n", path.trim_end_matches(")]")),
+            None => {
+                out += line;
+                out.push('\n');
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,260 @@
+//! `cargo course grade` and `student-edition`, on checkouts made at test
+//! time from the reference: a class of one honest learner after another,
+//! and one who cheats every way the issue lists.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+use support::{course_root, text};
+
+/// A learner's checkout under target/, made from the course: `solved`
+/// steps hold the reference, the rest the stub.
+fn learner(name: &str, solved: &[&str]) -> PathBuf {
+    let dir = course_root().join("target/course-tool-tests/class").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    course_runner::scratch::mirror(&course_root(), &dir).expect("copy the course");
+    for stem in solved {
+        std::fs::copy(
+            dir.join(format!("solutions/{stem}.rs")),
+            dir.join(format!("exercises/{stem}.rs")),
+        )
+        .expect("copy a solution");
+    }
+    dir
+}
+
+const ALL: [&str; 15] = [
+    "01_fake_db", "02_passwords", "03_bearer", "04_jwt", "05_token_route", "06_current_user",
+    "07_users_me", "08_active_user", "09_scopes", "10_refresh", "11_revocation", "12_cookies",
+    "13_totp", "14_login_throttle", "15_openapi",
+];
+
+fn write(dir: &Path, path: &str, text: &str) {
+    std::fs::write(dir.join(path), text).expect("write a file");
+}
+
+fn read(dir: &Path, path: &str) -> String {
+    std::fs::read_to_string(dir.join(path)).unwrap_or_default()
+}
+
+fn grade(name: &str, learners: &[&Path], extra: &[&str]) -> (Value, String, String) {
+    let out = course_root().join("target/course-tool-tests/class");
+    std::fs::create_dir_all(&out).expect("a folder");
+    let json = out.join(format!("{name}.json"));
+    let csv = out.join(format!("{name}.csv"));
+    let output = Command::new(env!("CARGO_BIN_EXE_course"))
+        .arg("grade")
+        .args(learners)
+        .args(["--json", &json.to_string_lossy(), "--csv", &csv.to_string_lossy()])
+        .args(extra)
+        .env("COURSE_ROOT", course_root())
+        .env("COURSE_GRADE_TARGET", course_root().join("target/course-tool-tests/target"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("grade runs");
+    let shown = text(&output);
+    assert!(output.status.success(), "cargo course grade failed:\n{shown}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("grades.json must be JSON ({e}); grade printed:\n{shown}"));
+    (report, std::fs::read_to_string(&csv).unwrap_or_default(), shown)
+}
+
+fn statuses(report: &Value, learner: usize) -> Vec<String> {
+    report["learners"][learner]["steps"]
+        .as_array()
+        .map(|steps| steps.iter().map(|s| s["status"].as_str().unwrap_or("?").to_owned()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
+    let honest = learner("honest", &ALL);
+    let mut partial_steps = ALL[..4].to_vec();
+    partial_steps.push("06_current_user");
+    let partial = learner("mistake", &partial_steps);
+    // Step 05: the reference with a classic mistake, a 401 for a wrong password.
+    let reference = read(&partial, "solutions/05_token_route.rs");
+    write(
+        &partial,
+        "exercises/05_token_route.rs",
+        &reference.replacen(
+            "            Self::InvalidGrant => (\n                StatusCode::BAD_REQUEST,",
+            "            Self::InvalidGrant => (\n                StatusCode::UNAUTHORIZED,",
+            1,
+        ),
+    );
+    let broken = learner("broken", &ALL[..6]);
+    let half = format!("{}\nfn half_written(", read(&broken, "exercises/04_jwt.rs"));
+    write(&broken, "exercises/04_jwt.rs", &half);
+    let cheat = learner("cheat", &ALL[..4]);
+    let cargo = read(&cheat, "Cargo.toml").replacen("[features]", "[features]\ndefault = [\"sol05\", \"sol06\", \"sol07\"]", 1);
+    write(&cheat, "Cargo.toml", &cargo);
+    write(&cheat, ".cargo/config.toml", &format!("{}\n[build]\nrustflags = [\"--cfg\", \"feature=\\\"sol05\\\"\"]\n", read(&cheat, ".cargo/config.toml")));
+    write(&cheat, "tests/step05_token_route.rs", &read(&cheat, "tests/step05_token_route.rs").replace("#[tokio::test]", "#[tokio::test]\n#[ignore]"));
+    write(&cheat, "tests/common/http.rs", &read(&cheat, "tests/common/http.rs").replace("if self.status != expected {", "if false {"));
+    write(&cheat, "exercises/05_token_route.rs", "include!(\"../solutions/05_token_route.rs\");\n");
+    write(
+        &cheat,
+        "exercises/06_current_user.rs",
+        "#[path = \"../solutions/06_current_user.rs\"]\nmod reference;\npub use reference::*;\n",
+    );
+    // Step 07 passes its tests, then stops the test binary with success
+    // before the other tests report.
+    let quitter = read(&cheat, "solutions/07_users_me.rs").replacen(
+        "pub async fn users_me(CurrentUser(user): CurrentUser) -> Json<UserProfile> {",
+        "pub async fn users_me(CurrentUser(user): CurrentUser) -> Json<UserProfile> {\n    std::process::exit(0);",
+        1,
+    );
+    write(&cheat, "exercises/07_users_me.rs", &quitter);
+
+    let (report, csv, shown) = grade("class", &[&honest, &partial, &broken, &cheat], &["--steps", "1-7"]);
+
+    assert_eq!(
+        statuses(&report, 0),
+        ["pass"; 7],
+        "the honest learner with every step solved passes steps 1-7:\n{shown}"
+    );
+    assert_eq!(
+        statuses(&report, 1),
+        ["pass", "pass", "pass", "pass", "fail", "pass", "fail"],
+        "steps 1-4 solved, 5 with a 401 for a wrong password (fails), 6 solved (graded on the learner's 5, still \
+         passes), 7 a stub:\n{shown}"
+    );
+    let step5 = &report["learners"][1]["steps"][4];
+    assert!(
+        step5["tests"].as_array().is_some_and(|tests| tests.iter().any(|t| t["status"] == "fail"
+            && t["name"] == "wrong_password_unknown_user_and_disabled_user_get_one_answer"
+            && t["message"].as_str().is_some_and(|m| m.contains("RFC 6749 §5.2")))),
+        "the JSON names each failing test with the first line of its message: {step5}"
+    );
+    assert_eq!(
+        statuses(&report, 2),
+        ["pass", "pass", "pass", "does_not_compile", "pass", "pass", "fail"],
+        "exercises/04 does not compile: step 04 says so, and steps 05 and 06 are still graded, with the \
+         reference in place of step 04:\n{shown}"
+    );
+    assert!(
+        report["learners"][2]["steps"][3]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("error")),
+        "a step that does not compile carries the compiler's first error: {}",
+        report["learners"][2]["steps"][3]
+    );
+
+    let cheats = &report["learners"][3];
+    assert_eq!(
+        statuses(&report, 3)[4..],
+        ["does_not_compile", "does_not_compile", "error"],
+        "the cheater's step 05 includes the reference and 06 #[path]s to it: neither compiles where the \
+         reference is hidden; step 07 exits early, so the run is an error, not a pass:\n{shown}"
+    );
+    let warnings: String = cheats["warnings"]
+        .as_array()
+        .map(|w| w.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default();
+    for expected in [
+        "Cargo.toml differs from the course",
+        ".cargo/config.toml differs from the course",
+        "tests/step05_token_route.rs differs from the course",
+        "tests/common/http.rs differs from the course",
+        "exercises/05_token_route.rs uses include!",
+        "exercises/06_current_user.rs uses a #[path] attribute",
+    ] {
+        assert!(
+            warnings.contains(expected),
+            "the integrity report must say `{expected}`; it says:\n{warnings}"
+        );
+    }
+    assert!(
+        cheats["steps"][6]["message"].as_str().is_some_and(|m| m.contains("stopped early")),
+        "step 07's message says the test binary stopped early: {}",
+        cheats["steps"][6]
+    );
+
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows.first().copied(),
+        Some("learner,step01,step02,step03,step04,step05,step06,step07,steps_passed,warnings"),
+        "the CSV has one column per step:\n{csv}"
+    );
+    assert!(
+        rows.len() == 5 && rows[1].starts_with("honest,1.00,1.00") && rows[1].contains(",7,"),
+        "one row per learner, each step's share of tests passed, then the steps passed:\n{csv}"
+    );
+}
+
+#[test]
+fn the_student_edition_has_no_solutions_and_is_graded_by_the_full_one() {
+    let out = course_root().join("target/course-tool-tests/edition");
+    let _ = std::fs::remove_dir_all(&out);
+    let output = Command::new(env!("CARGO_BIN_EXE_course"))
+        .args(["student-edition", &out.to_string_lossy()])
+        .env("COURSE_ROOT", course_root())
+        .output()
+        .expect("student-edition runs");
+    assert!(output.status.success(), "student-edition failed:\n{}", text(&output));
+    assert!(
+        !out.join("solutions").exists() && !out.join("mistakes").exists(),
+        "the edition has neither solutions/ nor mistakes/ (each mistake quotes the reference)"
+    );
+    // No line the learner must write, from any reference, is anywhere in it.
+    let mut leaked = Vec::new();
+    let files = course_runner::scratch::course_files(&out);
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .map(|f| (f.display().to_string(), read(&out, &f.to_string_lossy())))
+        .collect();
+    // What the course gives anyway (stubs, tests, src/) is no secret.
+    let given: String = texts
+        .iter()
+        .filter(|(file, _)| {
+            file.starts_with("exercises/") || file.starts_with("tests/") || file.starts_with("src/")
+        })
+        .map(|(_, text)| text.as_str())
+        .collect();
+    for stem in ALL {
+        let reference = read(&course_root(), &format!("solutions/{stem}.rs"));
+        for line in reference.lines().map(str::trim).filter(|l| l.len() >= 40 && !l.starts_with("//")) {
+            if given.contains(line) {
+                continue;
+            }
+            if let Some((file, _)) = texts.iter().find(|(_, text)| text.contains(line)) {
+                leaked.push(format!("{file}: {line}"));
+            }
+        }
+    }
+    assert!(leaked.is_empty(), "the edition contains reference code:\n{}", leaked.join("\n"));
+
+    let target = course_root().join("target/course-tool-tests/target");
+    let cargo = |args: &[&str]| {
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(args)
+            .current_dir(&out)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("cargo runs")
+    };
+    let refused = cargo(&["build", "--features", "sol03"]);
+    assert!(
+        !refused.status.success() && text(&refused).contains("ships without reference solutions"),
+        "--features sol03 in the edition stops with a sentence, not a missing file:\n{}",
+        text(&refused)
+    );
+    let tests = cargo(&["test", "--test", "step01_fake_db"]);
+    assert!(
+        text(&tests).contains("test result: FAILED") && text(&tests).contains("not yet implemented: step 01"),
+        "the edition's step 01 tests build, run and fail on the stubs:\n{}",
+        text(&tests)
+    );
+
+    let (report, _, shown) = grade("edition", &[&out], &["--steps", "1-2"]);
+    assert_eq!(
+        statuses(&report, 0),
+        ["fail", "fail"],
+        "the full edition grades a student-edition checkout: its stubs fail, they do not break the build:\n{shown}"
+    );
+}
