@@ -165,10 +165,7 @@ impl Grader {
     fn build_learner(&self, steps: &[Step]) -> (Built, BTreeMap<usize, String>) {
         let mut broken: BTreeMap<usize, String> = BTreeMap::new();
         loop {
-            let features: Vec<String> = broken
-                .keys()
-                .map(|n| format!("sol{n:02}"))
-                .collect();
+            let features: Vec<String> = broken.keys().map(|n| format!("sol{n:02}")).collect();
             let built = self.build(&features, steps);
             let library: Vec<_> = built
                 .errors
@@ -181,7 +178,9 @@ impl Grader {
             let mut found = false;
             for error in library {
                 for step in STEPS {
-                    if error.rendered.contains(&step.exercise()) && !broken.contains_key(&step.number) {
+                    if error.rendered.contains(&step.exercise())
+                        && !broken.contains_key(&step.number)
+                    {
                         broken.insert(step.number, error.rendered.clone());
                         found = true;
                     }
@@ -194,7 +193,12 @@ impl Grader {
         }
     }
 
-    fn grade_step(&self, step: &Step, built: &Built, broken: &BTreeMap<usize, String>) -> StepGrade {
+    fn grade_step(
+        &self,
+        step: &Step,
+        built: &Built,
+        broken: &BTreeMap<usize, String>,
+    ) -> StepGrade {
         let name = step.test_name();
         let expected = self.expected.get(&name).copied().unwrap_or(0);
         let mut grade = StepGrade {
@@ -260,9 +264,15 @@ fn hide_the_reference(scratch: &Path) -> Result<(), String> {
     getrandom_fill(&mut suffix);
     let hidden: String = format!(
         "reference-{}",
-        suffix.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        suffix
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     );
-    for entry in std::fs::read_dir(scratch).map_err(|e| e.to_string())?.flatten() {
+    for entry in std::fs::read_dir(scratch)
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with("reference-") {
             let _ = std::fs::remove_dir_all(entry.path());
@@ -271,7 +281,11 @@ fn hide_the_reference(scratch: &Path) -> Result<(), String> {
     std::fs::rename(scratch.join("solutions"), scratch.join(&hidden)).map_err(|e| e.to_string())?;
     let lib = scratch.join("src/lib.rs");
     let text = std::fs::read_to_string(&lib).map_err(|e| e.to_string())?;
-    std::fs::write(&lib, text.replace("../solutions/", &format!("../{hidden}/"))).map_err(|e| e.to_string())
+    std::fs::write(
+        &lib,
+        text.replace("../solutions/", &format!("../{hidden}/")),
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Random bytes without a dependency: the clock and the process id are

@@ -142,7 +142,10 @@ mod tests {
 
     #[test]
     fn finds_borrowing_in_code_not_in_comments() {
-        assert_eq!(borrowing("// include! is mentioned in a comment\nfn a() {}"), Vec::<String>::new());
+        assert_eq!(
+            borrowing("// include! is mentioned in a comment\nfn a() {}"),
+            Vec::<String>::new()
+        );
         assert_eq!(
             borrowing("include!(\"../solutions/05_token_route.rs\");"),
             ["include!", "a path into solutions/"]
@@ -158,6 +161,10 @@ mod tests {
         let other = written_similarity(stub, &a, &body("other_way(\"y\").unwrap();\n"));
         assert!(same > 0.99 && other < 0.6, "same {same}, other {other}");
         let tiny = "fn given() {}\nfn todo() { 1 }\n";
-        assert_eq!(written_similarity(stub, tiny, tiny), 0.0, "too little code to judge");
+        assert_eq!(
+            written_similarity(stub, tiny, tiny),
+            0.0,
+            "too little code to judge"
+        );
     }
 }

@@ -13,7 +13,9 @@ use support::{course_root, text};
 /// A learner's checkout under target/, made from the course: `solved`
 /// steps hold the reference, the rest the stub.
 fn learner(name: &str, solved: &[&str]) -> PathBuf {
-    let dir = course_root().join("target/course-tool-tests/class").join(name);
+    let dir = course_root()
+        .join("target/course-tool-tests/class")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     course_runner::scratch::mirror(&course_root(), &dir).expect("copy the course");
     for stem in solved {
@@ -27,9 +29,21 @@ fn learner(name: &str, solved: &[&str]) -> PathBuf {
 }
 
 const ALL: [&str; 15] = [
-    "01_fake_db", "02_passwords", "03_bearer", "04_jwt", "05_token_route", "06_current_user",
-    "07_users_me", "08_active_user", "09_scopes", "10_refresh", "11_revocation", "12_cookies",
-    "13_totp", "14_login_throttle", "15_openapi",
+    "01_fake_db",
+    "02_passwords",
+    "03_bearer",
+    "04_jwt",
+    "05_token_route",
+    "06_current_user",
+    "07_users_me",
+    "08_active_user",
+    "09_scopes",
+    "10_refresh",
+    "11_revocation",
+    "12_cookies",
+    "13_totp",
+    "14_login_throttle",
+    "15_openapi",
 ];
 
 fn write(dir: &Path, path: &str, text: &str) {
@@ -48,25 +62,45 @@ fn grade(name: &str, learners: &[&Path], extra: &[&str]) -> (Value, String, Stri
     let output = Command::new(env!("CARGO_BIN_EXE_course"))
         .arg("grade")
         .args(learners)
-        .args(["--json", &json.to_string_lossy(), "--csv", &csv.to_string_lossy()])
+        .args([
+            "--json",
+            &json.to_string_lossy(),
+            "--csv",
+            &csv.to_string_lossy(),
+        ])
         .args(extra)
         .env("COURSE_ROOT", course_root())
-        .env("COURSE_GRADE_TARGET", course_root().join("target/course-tool-tests/target"))
+        .env(
+            "COURSE_GRADE_TARGET",
+            course_root().join("target/course-tool-tests/target"),
+        )
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()
         .expect("grade runs");
     let shown = text(&output);
-    assert!(output.status.success(), "cargo course grade failed:\n{shown}");
+    assert!(
+        output.status.success(),
+        "cargo course grade failed:\n{shown}"
+    );
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default())
         .unwrap_or_else(|e| panic!("grades.json must be JSON ({e}); grade printed:\n{shown}"));
-    (report, std::fs::read_to_string(&csv).unwrap_or_default(), shown)
+    (
+        report,
+        std::fs::read_to_string(&csv).unwrap_or_default(),
+        shown,
+    )
 }
 
 fn statuses(report: &Value, learner: usize) -> Vec<String> {
     report["learners"][learner]["steps"]
         .as_array()
-        .map(|steps| steps.iter().map(|s| s["status"].as_str().unwrap_or("?").to_owned()).collect())
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|s| s["status"].as_str().unwrap_or("?").to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -91,12 +125,36 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
     let half = format!("{}\nfn half_written(", read(&broken, "exercises/04_jwt.rs"));
     write(&broken, "exercises/04_jwt.rs", &half);
     let cheat = learner("cheat", &ALL[..4]);
-    let cargo = read(&cheat, "Cargo.toml").replacen("[features]", "[features]\ndefault = [\"sol05\", \"sol06\", \"sol07\"]", 1);
+    let cargo = read(&cheat, "Cargo.toml").replacen(
+        "[features]",
+        "[features]\ndefault = [\"sol05\", \"sol06\", \"sol07\"]",
+        1,
+    );
     write(&cheat, "Cargo.toml", &cargo);
-    write(&cheat, ".cargo/config.toml", &format!("{}\n[build]\nrustflags = [\"--cfg\", \"feature=\\\"sol05\\\"\"]\n", read(&cheat, ".cargo/config.toml")));
-    write(&cheat, "tests/step05_token_route.rs", &read(&cheat, "tests/step05_token_route.rs").replace("#[tokio::test]", "#[tokio::test]\n#[ignore]"));
-    write(&cheat, "tests/common/http.rs", &read(&cheat, "tests/common/http.rs").replace("if self.status != expected {", "if false {"));
-    write(&cheat, "exercises/05_token_route.rs", "include!(\"../solutions/05_token_route.rs\");\n");
+    write(
+        &cheat,
+        ".cargo/config.toml",
+        &format!(
+            "{}\n[build]\nrustflags = [\"--cfg\", \"feature=\\\"sol05\\\"\"]\n",
+            read(&cheat, ".cargo/config.toml")
+        ),
+    );
+    write(
+        &cheat,
+        "tests/step05_token_route.rs",
+        &read(&cheat, "tests/step05_token_route.rs")
+            .replace("#[tokio::test]", "#[tokio::test]\n#[ignore]"),
+    );
+    write(
+        &cheat,
+        "tests/common/http.rs",
+        &read(&cheat, "tests/common/http.rs").replace("if self.status != expected {", "if false {"),
+    );
+    write(
+        &cheat,
+        "exercises/05_token_route.rs",
+        "include!(\"../solutions/05_token_route.rs\");\n",
+    );
     write(
         &cheat,
         "exercises/06_current_user.rs",
@@ -111,7 +169,11 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
     );
     write(&cheat, "exercises/07_users_me.rs", &quitter);
 
-    let (report, csv, shown) = grade("class", &[&honest, &partial, &broken, &cheat], &["--steps", "1-7"]);
+    let (report, csv, shown) = grade(
+        "class",
+        &[&honest, &partial, &broken, &cheat],
+        &["--steps", "1-7"],
+    );
 
     assert_eq!(
         statuses(&report, 0),
@@ -126,14 +188,26 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
     );
     let step5 = &report["learners"][1]["steps"][4];
     assert!(
-        step5["tests"].as_array().is_some_and(|tests| tests.iter().any(|t| t["status"] == "fail"
-            && t["name"] == "wrong_password_unknown_user_and_disabled_user_get_one_answer"
-            && t["message"].as_str().is_some_and(|m| m.contains("RFC 6749 §5.2")))),
+        step5["tests"]
+            .as_array()
+            .is_some_and(|tests| tests.iter().any(|t| t["status"] == "fail"
+                && t["name"] == "wrong_password_unknown_user_and_disabled_user_get_one_answer"
+                && t["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("RFC 6749 §5.2")))),
         "the JSON names each failing test with the first line of its message: {step5}"
     );
     assert_eq!(
         statuses(&report, 2),
-        ["pass", "pass", "pass", "does_not_compile", "pass", "pass", "fail"],
+        [
+            "pass",
+            "pass",
+            "pass",
+            "does_not_compile",
+            "pass",
+            "pass",
+            "fail"
+        ],
         "exercises/04 does not compile: step 04 says so, and steps 05 and 06 are still graded, with the \
          reference in place of step 04:\n{shown}"
     );
@@ -154,7 +228,12 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
     );
     let warnings: String = cheats["warnings"]
         .as_array()
-        .map(|w| w.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
+        .map(|w| {
+            w.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
         .unwrap_or_default();
     for expected in [
         "Cargo.toml differs from the course",
@@ -170,7 +249,9 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
         );
     }
     assert!(
-        cheats["steps"][6]["message"].as_str().is_some_and(|m| m.contains("stopped early")),
+        cheats["steps"][6]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("stopped early")),
         "step 07's message says the test binary stopped early: {}",
         cheats["steps"][6]
     );
@@ -196,7 +277,11 @@ fn the_student_edition_has_no_solutions_and_is_graded_by_the_full_one() {
         .env("COURSE_ROOT", course_root())
         .output()
         .expect("student-edition runs");
-    assert!(output.status.success(), "student-edition failed:\n{}", text(&output));
+    assert!(
+        output.status.success(),
+        "student-edition failed:\n{}",
+        text(&output)
+    );
     assert!(
         !out.join("solutions").exists() && !out.join("mistakes").exists(),
         "the edition has neither solutions/ nor mistakes/ (each mistake quotes the reference)"
@@ -218,7 +303,11 @@ fn the_student_edition_has_no_solutions_and_is_graded_by_the_full_one() {
         .collect();
     for stem in ALL {
         let reference = read(&course_root(), &format!("solutions/{stem}.rs"));
-        for line in reference.lines().map(str::trim).filter(|l| l.len() >= 40 && !l.starts_with("//")) {
+        for line in reference
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.len() >= 40 && !l.starts_with("//"))
+        {
             if given.contains(line) {
                 continue;
             }
@@ -227,7 +316,11 @@ fn the_student_edition_has_no_solutions_and_is_graded_by_the_full_one() {
             }
         }
     }
-    assert!(leaked.is_empty(), "the edition contains reference code:\n{}", leaked.join("\n"));
+    assert!(
+        leaked.is_empty(),
+        "the edition contains reference code:\n{}",
+        leaked.join("\n")
+    );
 
     let target = course_root().join("target/course-tool-tests/target");
     let cargo = |args: &[&str]| {
@@ -246,7 +339,8 @@ fn the_student_edition_has_no_solutions_and_is_graded_by_the_full_one() {
     );
     let tests = cargo(&["test", "--test", "step01_fake_db"]);
     assert!(
-        text(&tests).contains("test result: FAILED") && text(&tests).contains("not yet implemented: step 01"),
+        text(&tests).contains("test result: FAILED")
+            && text(&tests).contains("not yet implemented: step 01"),
         "the edition's step 01 tests build, run and fail on the stubs:\n{}",
         text(&tests)
     );

@@ -27,11 +27,20 @@ grades your `exercises/` with the full edition.
 
 pub fn run(course: &Course, out: Option<PathBuf>) -> i32 {
     let Some(out) = out else {
-        eprintln!("course student-edition: name the folder to write: cargo course student-edition OUT");
+        eprintln!(
+            "course student-edition: name the folder to write: cargo course student-edition OUT"
+        );
         return 2;
     };
-    if out.exists() && std::fs::read_dir(&out).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        eprintln!("course student-edition: {} exists and is not empty", out.display());
+    if out.exists()
+        && std::fs::read_dir(&out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        eprintln!(
+            "course student-edition: {} exists and is not empty",
+            out.display()
+        );
         return 1;
     }
     match write(&course.root, &out) {
@@ -82,7 +91,16 @@ fn write(root: &Path, out: &Path) -> Result<usize, String> {
     for args in [
         &["init", "-q"][..],
         &["add", "-A"],
-        &["-c", "user.name=course", "-c", "user.email=course@localhost", "commit", "-q", "-m", "The course, student edition"],
+        &[
+            "-c",
+            "user.name=course",
+            "-c",
+            "user.email=course@localhost",
+            "commit",
+            "-q",
+            "-m",
+            "The course, student edition",
+        ],
     ] {
         let status = Command::new("git")
             .args(args)

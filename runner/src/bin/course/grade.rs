@@ -22,7 +22,9 @@ pub fn run(course: &Course, options: Options) -> i32 {
         eprintln!("course grade: name at least one learner's checkout: cargo course grade DIR...");
         return 2;
     }
-    eprintln!("course grade: preparing the course's own tests (the first run builds everything) ...");
+    eprintln!(
+        "course grade: preparing the course's own tests (the first run builds everything) ..."
+    );
     let grader = match Grader::new(&course.root, &course.root.join("target/grade")) {
         Ok(grader) => grader,
         Err(e) => {
@@ -33,7 +35,10 @@ pub fn run(course: &Course, options: Options) -> i32 {
     let mut grades: Vec<LearnerGrade> = Vec::new();
     for learner in &options.learners {
         if !learner.join("exercises").is_dir() {
-            eprintln!("course grade: {} has no exercises/ folder; skipped", learner.display());
+            eprintln!(
+                "course grade: {} has no exercises/ folder; skipped",
+                learner.display()
+            );
             continue;
         }
         eprintln!("course grade: grading {} ...", learner.display());
@@ -51,7 +56,10 @@ pub fn run(course: &Course, options: Options) -> i32 {
     if let Some(path) = &options.json {
         let report = json!({"version": 1, "steps": options.steps.iter().map(|s| s.number).collect::<Vec<_>>(),
                             "learners": grades, "similar": similar});
-        if let Err(e) = std::fs::write(path, serde_json::to_string_pretty(&report).unwrap_or_default()) {
+        if let Err(e) = std::fs::write(
+            path,
+            serde_json::to_string_pretty(&report).unwrap_or_default(),
+        ) {
             eprintln!("course grade: cannot write {}: {e}", path.display());
             return 1;
         }
@@ -78,19 +86,35 @@ fn print_table(course: &Course, grade: &LearnerGrade) {
                     .find(|t| t.status == "fail")
                     .map(|t| format!(": {}: {}", t.name, t.message))
                     .unwrap_or_default();
-                format!("{}{first}", ui.red(&format!("fail {}/{}", step.passed, step.total)))
+                format!(
+                    "{}{first}",
+                    ui.red(&format!("fail {}/{}", step.passed, step.total))
+                )
             }
             "does_not_compile" => format!(
                 "{}: {}",
                 ui.red("does not compile"),
-                step.message.as_deref().unwrap_or("").lines().next().unwrap_or("")
+                step.message
+                    .as_deref()
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("")
             ),
             "timed_out" => ui.red("timed out"),
-            _ => format!("{}: {}", ui.red("error"), step.message.as_deref().unwrap_or("")),
+            _ => format!(
+                "{}: {}",
+                ui.red("error"),
+                step.message.as_deref().unwrap_or("")
+            ),
         };
         println!("  {:02} {:<15} {verdict}", step.number, step.module);
     }
-    println!("  total: {}/{} steps pass", grade.steps_passed, grade.steps.len());
+    println!(
+        "  total: {}/{} steps pass",
+        grade.steps_passed,
+        grade.steps.len()
+    );
     for warning in &grade.warnings {
         println!("  {} {warning}", ui.yellow("warning:"));
     }
@@ -107,7 +131,11 @@ fn csv(grades: &[LearnerGrade], steps: &[Step]) -> String {
     for grade in grades {
         text += &quote(&grade.learner);
         for step in &grade.steps {
-            let share = if step.total == 0 { 0.0 } else { step.passed as f64 / step.total as f64 };
+            let share = if step.total == 0 {
+                0.0
+            } else {
+                step.passed as f64 / step.total as f64
+            };
             text += &format!(",{share:.2}");
         }
         text += &format!(",{},{}\n", grade.steps_passed, grade.warnings.len());
@@ -129,7 +157,11 @@ pub fn parse_steps(text: &str) -> Result<Vec<Step>, String> {
         Some((a, b)) => (a, b),
         None => (text, text),
     };
-    let parse = |n: &str| n.trim().parse::<usize>().map_err(|_| format!("--steps {text}: not a step range"));
+    let parse = |n: &str| {
+        n.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("--steps {text}: not a step range"))
+    };
     let (first, last) = (parse(first)?, parse(last)?);
     let chosen: Vec<Step> = STEPS
         .iter()

@@ -69,7 +69,9 @@ fn parse() -> Result<Args, lexopt::Error> {
     while let Some(arg) = parser.next()? {
         match arg {
             // `grade` writes its JSON to a file; everything else prints it.
-            Long("json") if args.command == "grade" => args.json_file = Some(parser.value()?.into()),
+            Long("json") if args.command == "grade" => {
+                args.json_file = Some(parser.value()?.into())
+            }
             Long("json") => args.json = true,
             Long("csv") => args.csv_file = Some(parser.value()?.into()),
             Long("steps") => args.steps = Some(parser.value()?.string()?),
@@ -93,7 +95,10 @@ fn parse() -> Result<Args, lexopt::Error> {
 fn number(args: &Args) -> Result<Option<usize>, String> {
     args.values
         .first()
-        .map(|n| n.parse::<usize>().map_err(|_| format!("{n:?} is not a step number")))
+        .map(|n| {
+            n.parse::<usize>()
+                .map_err(|_| format!("{n:?} is not a step number"))
+        })
         .transpose()
 }
 
