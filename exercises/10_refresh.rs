@@ -229,7 +229,7 @@ impl RefreshStore {
         let mut families = self.lock();
         let id = Self::current_family(&mut families, &hash(token), now)?;
         let family = &families.by_id[&id];
-        Ok((family.username.clone(), family.scopes.clone()))
+        Ok((family.username.clone(), family.scopes))
     }
 
     /// Trades `token` for the next one of its family.

@@ -167,7 +167,7 @@ impl RefreshStore {
             id,
             Family {
                 username: username.to_owned(),
-                scopes: scopes.clone(),
+                scopes: *scopes,
                 expires_at,
                 current: hash(&token),
                 rotated: VecDeque::new(),
@@ -209,7 +209,7 @@ impl RefreshStore {
         let mut families = self.lock();
         let id = Self::current_family(&mut families, &hash(token), now)?;
         let family = &families.by_id[&id];
-        Ok((family.username.clone(), family.scopes.clone()))
+        Ok((family.username.clone(), family.scopes))
     }
 
     /// Trades `token` for the next one of its family.
@@ -393,7 +393,7 @@ pub fn narrowed_scopes(
     original: &Scopes,
 ) -> Result<Scopes, ScopeTokenError> {
     let Some(text) = asked.filter(|text| !text.trim_matches(' ').is_empty()) else {
-        return Ok(original.clone());
+        return Ok(*original);
     };
     let asked = Scopes::parse(&text).map_err(|unknown| {
         ScopeTokenError::InvalidScope(format!("this server defines no scope `{unknown}`"))

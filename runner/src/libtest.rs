@@ -170,7 +170,9 @@ fn kill_group(child: &mut Child) {
 /// sections that hold each failure's message.
 pub fn parse(output: &str) -> Vec<Outcome> {
     let mut outcomes: Vec<Outcome> = Vec::new();
-    for line in output.lines() {
+    // Verdicts come before the first `failures:`; after it, a failure's
+    // own output may hold lines that look like verdicts.
+    for line in output.lines().take_while(|line| *line != "failures:") {
         let Some(rest) = line.strip_prefix("test ") else {
             continue;
         };
@@ -228,6 +230,7 @@ failures:
 ---- beta stdout ----
 
 thread 'beta' panicked at tests/x.rs:1:1:
+test inner ... ok
   expected: 200
   got:      400
 note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
@@ -242,7 +245,11 @@ test result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; 
     #[test]
     fn reads_verdicts_and_failure_messages() {
         let outcomes = parse(SAMPLE);
-        assert_eq!(outcomes.len(), 2, "the ignored test is not an outcome");
+        assert_eq!(
+            outcomes.len(),
+            2,
+            "the ignored test is not an outcome, nor a verdict inside a failure's output"
+        );
         assert!(outcomes[0].passed && outcomes[0].message.is_empty());
         assert!(!outcomes[1].passed);
         assert!(

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
-use support::{course_root, text};
+use support::{course_root, target_dir, text};
 
 /// A learner's checkout under target/, made from the course: `solved`
 /// steps hold the reference, the rest the stub.
@@ -70,10 +70,7 @@ fn grade(name: &str, learners: &[&Path], extra: &[&str]) -> (Value, String, Stri
         ])
         .args(extra)
         .env("COURSE_ROOT", course_root())
-        .env(
-            "COURSE_GRADE_TARGET",
-            course_root().join("target/course-tool-tests/target"),
-        )
+        .env("COURSE_GRADE_TARGET", target_dir(&format!("grade-{name}")))
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()
@@ -322,7 +319,7 @@ fn the_student_edition_has_no_solutions_and_is_graded_by_the_full_one() {
         leaked.join("\n")
     );
 
-    let target = course_root().join("target/course-tool-tests/target");
+    let target = target_dir("edition");
     let cargo = |args: &[&str]| {
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(args)

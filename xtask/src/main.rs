@@ -5,6 +5,7 @@
 //! cannot stop it from building.
 
 mod bench;
+mod bench_server;
 mod cache;
 mod verify;
 
@@ -17,7 +18,10 @@ const USAGE: &str = "usage: cargo xtask <command>
            and every catalogued mistake; a learner who solved 1..N is green on N
   stubs    record the exercise files as the pristine stubs (runner/stubs.sha256),
            after changing an exercise
-  bench    cold build, edit-to-result loop, whole suite and quiz start-up times";
+  bench    cold build, edit-to-result loop, whole suite and quiz start-up times
+  bench-server
+           the reference server against a minimal axum server under wrk, a login
+           flood, a 60 s soak and 10,000 random requests";
 
 /// The workspace root: the folder above `xtask/`.
 pub fn root() -> PathBuf {
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
             }
         },
         Some("bench") => bench::run(),
+        Some("bench-server") => bench_server::run(),
         Some("stubs") => {
             let text = course_runner::stubs::manifest_of(&root(), course_runner::steps::STEPS);
             match std::fs::write(root().join(course_runner::stubs::MANIFEST), text) {

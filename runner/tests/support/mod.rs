@@ -78,10 +78,7 @@ impl Scratch {
         command
             .args(args)
             .env("COURSE_ROOT", &self.root)
-            .env(
-                "CARGO_TARGET_DIR",
-                course_root().join("target/course-tool-tests/target"),
-            )
+            .env("CARGO_TARGET_DIR", target_dir("learner"))
             .env("NO_COLOR", "1")
             .current_dir(&self.root);
         command
@@ -133,4 +130,14 @@ pub fn text(output: &Output) -> String {
 
 pub fn exists(path: &Path) -> bool {
     path.exists()
+}
+
+/// A target directory for one kind of scratch copy. Never shared between
+/// kinds: cargo's artifacts do not depend on where a workspace is, so two
+/// copies of the course in one target directory would reuse each other's
+/// binaries (exactly the stale result `cargo course grade` is built to avoid).
+pub fn target_dir(kind: &str) -> PathBuf {
+    course_root()
+        .join("target/course-tool-tests")
+        .join(format!("{kind}-target"))
 }

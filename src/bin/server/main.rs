@@ -22,7 +22,8 @@ use course::catch_panic::catch_panics;
 use crate::config::{Config, Refusal, USAGE};
 
 fn main() -> ExitCode {
-    logging::init();
+    // Flushes the buffered log when main returns, however it returns.
+    let _log = logging::init();
     let config = match config::from_env() {
         Ok(config) => config,
         Err(Refusal::Usage(why)) => {
