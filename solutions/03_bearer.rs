@@ -55,9 +55,9 @@ pub fn parse_bearer(header_value: &str) -> Result<&str, BearerRejection> {
 fn is_b64token(token: &str) -> bool {
     let body = token.trim_end_matches('=');
     !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+        && body.bytes().all(|b| {
+            matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for BearerToken {

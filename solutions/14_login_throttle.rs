@@ -69,10 +69,12 @@ impl HashingPool {
         Self { jobs, threads }
     }
 
-    /// One thread per core, and a queue as long again.
+    /// One thread per core, and eight waiting logins for each: at cost 12
+    /// a login waits two seconds at most, and clients that log in together
+    /// wait their turn instead of being sent away to retry at once.
     pub fn for_this_machine() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Self::new(cores, cores)
+        Self::new(cores, 8 * cores)
     }
 
     pub fn threads(&self) -> usize {

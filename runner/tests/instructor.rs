@@ -319,6 +319,30 @@ fn the_student_edition_has_no_solutions_and_is_graded_by_the_full_one() {
         leaked.join("\n")
     );
 
+    // Worked exercises never go out: an edition made from a checkout whose
+    // step 01 is solved ships step 01's stub.
+    let stub = read(&out, "exercises/01_fake_db.rs");
+    std::fs::write(
+        out.join("exercises/01_fake_db.rs"),
+        read(&course_root(), "solutions/01_fake_db.rs"),
+    )
+    .expect("solve step 01 in the edition");
+    let again = out.with_file_name("edition-of-a-worked-checkout");
+    let _ = std::fs::remove_dir_all(&again);
+    let made = Command::new(env!("CARGO_BIN_EXE_course"))
+        .args(["student-edition", &again.to_string_lossy()])
+        .env("COURSE_ROOT", &out)
+        .output()
+        .expect("student-edition runs");
+    assert!(
+        made.status.success() && read(&again, "exercises/01_fake_db.rs") == stub,
+        "student-edition from a checkout with step 01 solved must ship the stub of exercises/01_fake_db.rs \
+         (found in git history by its hash), never the worked file:\n{}",
+        text(&made)
+    );
+    let _ = std::fs::remove_dir_all(&again);
+    std::fs::write(out.join("exercises/01_fake_db.rs"), &stub).expect("put the stub back");
+
     let target = target_dir("edition");
     let cargo = |args: &[&str]| {
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))

@@ -5,6 +5,7 @@
 //! cannot stop it from building.
 
 mod bench;
+mod bench_course;
 mod bench_server;
 mod cache;
 mod verify;
@@ -18,7 +19,7 @@ const USAGE: &str = "usage: cargo xtask <command>
            and every catalogued mistake; a learner who solved 1..N is green on N
   stubs    record the exercise files as the pristine stubs (runner/stubs.sha256),
            after changing an exercise
-  bench    cold build, edit-to-result loop, whole suite and quiz start-up times
+  bench    cold build, edit-to-result loop, whole suite, cargo course (status, watch, serve) and quiz start-up times
   bench-server
            the reference server against a minimal axum server under wrk, a login
            flood, a 60 s soak and 10,000 random requests";

@@ -75,6 +75,15 @@ pub fn run(options: Options) -> ExitCode {
         }
     }
 
+    // A catalogue entry that no longer applies would only show up minutes
+    // into the run: check them all first, and stop before building.
+    for step in STEPS {
+        verify.catalogue_applies(step);
+    }
+    if !verify.misses.is_empty() {
+        return verify.finish(started);
+    }
+
     eprintln!("verify: building every package with --features solutions ...");
     if !verify.full_run() {
         return verify.finish(started);
@@ -283,6 +292,25 @@ impl Verify {
                     built.first_error()
                 ));
                 None
+            }
+        }
+    }
+
+    /// Every mistake in `step`'s catalogue can be made in its reference.
+    fn catalogue_applies(&mut self, step: &Step) {
+        let catalogue = mistakes::load(&self.root, step).unwrap_or_default();
+        let reference = std::fs::read_to_string(self.root.join(step.solution()));
+        for mistake in &catalogue {
+            if let Err(why) = reference
+                .as_deref()
+                .map_err(|e| e.to_string())
+                .and_then(|text| mistake.apply(text))
+            {
+                self.miss(format!(
+                    "step {:02} ({}): {why}",
+                    step.number,
+                    mistakes::path(step)
+                ));
             }
         }
     }

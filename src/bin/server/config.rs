@@ -24,7 +24,7 @@ pub const USAGE: &str = "usage: server [OPTIONS]
   --client-login-burst N        failed logins a client address may have at once (default 20)
   --client-login-interval S     then one more every S seconds (default 6)
   --hashing-threads N           threads that run bcrypt (default: one per core)
-  --hashing-queue N             logins that may wait for one (default: one per core)
+  --hashing-queue N             logins that may wait for one (default: 8 per core)
   --log requests|errors|off     the request log (default requests)
 environment:
   JWT_SECRET        HS256 signing key, at least 32 bytes (default: random, this run only)
@@ -75,7 +75,8 @@ pub fn from_env() -> Result<Config, Refusal> {
             client_login_burst: DEFAULT_CLIENT_BURST,
             client_login_interval: DEFAULT_CLIENT_INTERVAL,
             hashing_threads: cores,
-            hashing_queue: cores,
+            // Logins sent away at once come straight back: let a few wait.
+            hashing_queue: 8 * cores,
         },
         log: RequestLog::Requests,
         secret_from_env,

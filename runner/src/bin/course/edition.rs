@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 
 use course_runner::scratch::course_files;
 use course_runner::steps::STEPS;
+use course_runner::stubs;
 
 use crate::course::Course;
 
@@ -59,6 +60,7 @@ pub fn run(course: &Course, out: Option<PathBuf>) -> i32 {
 }
 
 fn write(root: &Path, out: &Path) -> Result<usize, String> {
+    let manifest = stubs::manifest(root);
     let mut count = 0;
     for name in course_files(root) {
         let shown = name.to_string_lossy().replace('\\', "/");
@@ -67,6 +69,23 @@ fn write(root: &Path, out: &Path) -> Result<usize, String> {
         }
         let text = std::fs::read(root.join(&name)).map_err(|e| format!("{shown}: {e}"))?;
         let text = match shown.as_str() {
+            // The stubs, whatever this checkout's exercises hold: an
+            // instructor who worked the steps must not hand out the answers.
+            exercise if exercise.starts_with("exercises/") => {
+                match STEPS.iter().find(|s| s.exercise() == exercise) {
+                    Some(step) if !stubs::is_pristine(root, step, &manifest) => stubs::stub_text(
+                        root, step, &manifest,
+                    )
+                    .map_err(|e| {
+                        format!(
+                            "{shown} is not the stub and {e}; `cargo course reset {}` puts it back",
+                            step.number
+                        )
+                    })?
+                    .into_bytes(),
+                    _ => text,
+                }
+            }
             "src/lib.rs" => lib_without_solutions(&String::from_utf8_lossy(&text)).into_bytes(),
             "Cargo.toml" => String::from_utf8_lossy(&text)
                 .replace(", \"xtask\"]", "]")

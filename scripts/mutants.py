@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""cargo-mutants over the reference solutions, each step against its own tests.
+
+A mutant is a small change to a solution (a condition negated, a body
+replaced by a default value, an operator swapped). Each is applied to a
+scratch copy of the course, that step's tests run, and a mutant whose tests
+still pass is reported as missed. docs/mutants.md records every miss with
+why it is harmless; none may change security-relevant behaviour.
+
+Usage: scripts/mutants.py [STEP...]     (default: every step; e.g. 02 05)
+
+It installs cargo-mutants if it is missing, works on a copy under
+target/mutants/ (the learner's files are never touched), and writes
+target/mutants/report.md, with a list of every miss. On 2 cores the whole
+run takes about half an hour: it is not part of CI.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "target" / "mutants"
+COPY = WORK / "course"
+
+
+def ensure_cargo_mutants():
+    found = subprocess.run(["cargo", "mutants", "--version"], capture_output=True)
+    if found.returncode != 0:
+        print("mutants: installing cargo-mutants ...", flush=True)
+        subprocess.run(["cargo", "install", "--locked", "cargo-mutants"], check=True)
+
+
+def copy_course():
+    """The tracked files, with every step's module on its reference file."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split("\n")
+    if COPY.exists():
+        # Keep the copy's target/ between runs: the dependencies stay built.
+        for entry in COPY.iterdir():
+            if entry.name != "target":
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (COPY / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, COPY / name)
+    # cargo-mutants follows `#[path]` but not `#[cfg_attr(.., path)]`.
+    lib = COPY / "src" / "lib.rs"
+    text = lib.read_text()
+    text = re.sub(
+        r'#\[cfg_attr\(feature = "sol\d\d", path = "([^"]+)"\)\]\n#\[cfg_attr\(not\(feature = "sol\d\d"\), path = "[^"]+"\)\]',
+        r'#[path = "\1"]',
+        text,
+    )
+    lib.write_text(text)
+
+
+def steps():
+    return sorted(p.stem for p in (ROOT / "solutions").glob("*.rs"))
+
+
+def run_step(stem):
+    number, name = stem.split("_", 1)
+    out = WORK / stem
+    shutil.rmtree(out, ignore_errors=True)
+    test = f"step{number}_{name}"
+    command = [
+        "cargo", "mutants", "--in-place", "--no-shuffle", "--baseline", "run",
+        "--dir", str(COPY), "--output", str(out),
+        "--file", f"solutions/{stem}.rs",
+        "--features", "solutions",
+        "--cargo-arg", f"--test={test}",
+        "--minimum-test-timeout", "60",
+    ]
+    print(f"mutants: step {number} against tests/{test}.rs ...", flush=True)
+    subprocess.run(command, cwd=COPY, env={**os.environ, "COURSE_TEST_MODE": "1"})
+    outcomes = out / "mutants.out" / "outcomes.json"
+    if not outcomes.exists():
+        return stem, None
+    data = json.loads(outcomes.read_text())
+    tally, missed = {}, []
+    for outcome in data.get("outcomes", []):
+        scenario = outcome.get("scenario")
+        if not isinstance(scenario, dict):
+            continue  # the baseline
+        summary = outcome.get("summary", "?")
+        tally[summary] = tally.get(summary, 0) + 1
+        if summary == "MissedMutant":
+            mutant = scenario["Mutant"]
+            span = mutant.get("span", {}).get("start", {})
+            missed.append(f"solutions/{stem}.rs:{span.get('line', '?')}: {mutant.get('name') or describe(mutant)}")
+    return stem, (tally, missed)
+
+
+def describe(mutant):
+    return f"replace {mutant.get('function', {}).get('function_name', '?')} with {mutant.get('replacement', '?')}"
+
+
+def main():
+    ensure_cargo_mutants()
+    copy_course()
+    wanted = sys.argv[1:]
+    chosen = [s for s in steps() if not wanted or s[:2] in wanted]
+    lines = ["# cargo-mutants over solutions/, each step against its own tests", ""]
+    all_missed = []
+    for stem in chosen:
+        stem, result = run_step(stem)
+        if result is None:
+            lines.append(f"- {stem}: no result (see target/mutants/{stem})")
+            continue
+        tally, missed = result
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(tally.items()))
+        lines.append(f"- {stem}: {counts}")
+        all_missed += missed
+    lines += ["", "## Missed", ""] + [f"- {m}" for m in all_missed or ["none"]]
+    report = WORK / "report.md"
+    report.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"mutants: report in {report.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
