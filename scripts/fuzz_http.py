@@ -19,7 +19,8 @@ from collections import Counter
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
-rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+SEED = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+rng = random.Random(SEED)
 URL = urllib.parse.urlsplit(BASE)
 
 PATHS = ["/token", "/login", "/logout", "/revoke", "/users/me", "/users/me/items",
@@ -103,11 +104,11 @@ def main():
     statuses = Counter(one() for _ in range(COUNT))
     bad = {s: n for s, n in statuses.items() if not isinstance(s, int) or s >= 500}
     shown = ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items(), key=lambda kv: str(kv[0])))
-    print(f"fuzz: {COUNT} random requests; answers by status: {shown}")
+    print(f"fuzz: {COUNT} random requests (seed {SEED}); answers by status: {shown}")
     alive = login_works()
     print(f"fuzz: the server {'still serves a login' if alive else 'NO LONGER SERVES a login'} afterwards")
     if bad or not alive:
-        print(f"fuzz: FAILED: {bad}")
+        print(f"fuzz: FAILED: {bad}; replay with: fuzz_http.py BASE_URL {COUNT} {SEED}")
         return 1
     print("fuzz: 0 answers of 5xx, 0 dropped connections")
     return 0

@@ -65,41 +65,54 @@ def steps():
     return sorted(p.stem for p in (ROOT / "solutions").glob("*.rs"))
 
 
-def run_step(stem):
-    number, name = stem.split("_", 1)
-    out = WORK / stem
-    shutil.rmtree(out, ignore_errors=True)
-    test = f"step{number}_{name}"
+def cargo_mutants(stem, out, *extra):
     command = [
         "cargo", "mutants", "--in-place", "--no-shuffle", "--baseline", "run",
         "--dir", str(COPY), "--output", str(out),
-        "--file", f"solutions/{stem}.rs",
+        "--file", f"src/../solutions/{stem}.rs",  # as reached through lib.rs
         "--features", "solutions",
-        "--cargo-arg", f"--test={test}",
         "--minimum-test-timeout", "60",
+        *extra,
     ]
-    print(f"mutants: step {number} against tests/{test}.rs ...", flush=True)
     subprocess.run(command, cwd=COPY, env={**os.environ, "COURSE_TEST_MODE": "1"})
     outcomes = out / "mutants.out" / "outcomes.json"
     if not outcomes.exists():
-        return stem, None
-    data = json.loads(outcomes.read_text())
+        return None
     tally, missed = {}, []
-    for outcome in data.get("outcomes", []):
+    for outcome in json.loads(outcomes.read_text()).get("outcomes", []):
         scenario = outcome.get("scenario")
         if not isinstance(scenario, dict):
             continue  # the baseline
         summary = outcome.get("summary", "?")
         tally[summary] = tally.get(summary, 0) + 1
         if summary == "MissedMutant":
-            mutant = scenario["Mutant"]
-            span = mutant.get("span", {}).get("start", {})
-            missed.append(f"solutions/{stem}.rs:{span.get('line', '?')}: {mutant.get('name') or describe(mutant)}")
-    return stem, (tally, missed)
+            missed.append(describe(stem, scenario["Mutant"]))
+    return tally, missed
 
 
-def describe(mutant):
-    return f"replace {mutant.get('function', {}).get('function_name', '?')} with {mutant.get('replacement', '?')}"
+def run_step(stem):
+    """Pass 1: the step's own tests. Pass 2, for what survives it: every
+    test of the course (a helper of step 09 may be exercised by step 10)."""
+    number, name = stem.split("_", 1)
+    out = WORK / stem
+    shutil.rmtree(out, ignore_errors=True)
+    test = f"step{number}_{name}"
+    print(f"mutants: step {number} against tests/{test}.rs ...", flush=True)
+    first = cargo_mutants(stem, out, "--cargo-arg", f"--test={test}")
+    if first is None or not first[1]:
+        return stem, first, []
+    print(f"mutants: step {number}, its {len(first[1])} survivors against every test ...", flush=True)
+    second = cargo_mutants(stem, out, "--iterate")
+    return stem, first, second[1] if second else first[1]
+
+
+def describe(stem, mutant):
+    line = mutant.get("span", {}).get("start", {}).get("line", "?")
+    what = mutant.get("name") or (
+        f"replace {mutant.get('function', {}).get('function_name', '?')}"
+        f" with {mutant.get('replacement', '?')}"
+    )
+    return f"solutions/{stem}.rs:{line}: {what.replace('src/../', '')}"
 
 
 def main():
@@ -107,16 +120,26 @@ def main():
     copy_course()
     wanted = sys.argv[1:]
     chosen = [s for s in steps() if not wanted or s[:2] in wanted]
-    lines = ["# cargo-mutants over solutions/, each step against its own tests", ""]
+    lines = [
+        "# cargo-mutants over solutions/",
+        "",
+        "Each step's reference against its own tests, then its survivors against every test.",
+        "",
+        "| step | mutants | caught by the step's tests | caught by a later step's | unviable | missed |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     all_missed = []
     for stem in chosen:
-        stem, result = run_step(stem)
-        if result is None:
-            lines.append(f"- {stem}: no result (see target/mutants/{stem})")
+        stem, first, missed = run_step(stem)
+        if first is None:
+            lines.append(f"| {stem} | no result (see target/mutants/{stem}) | | | | |")
             continue
-        tally, missed = result
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(tally.items()))
-        lines.append(f"- {stem}: {counts}")
+        tally, first_missed = first
+        total = sum(tally.values())
+        lines.append(
+            f"| {stem} | {total} | {tally.get('CaughtMutant', 0)} | {len(first_missed) - len(missed)}"
+            f" | {tally.get('Unviable', 0)} | {len(missed)} |"
+        )
         all_missed += missed
     lines += ["", "## Missed", ""] + [f"- {m}" for m in all_missed or ["none"]]
     report = WORK / "report.md"

@@ -169,6 +169,19 @@ async fn the_grant_is_what_was_asked_and_allowed() {
         "profile items:read items:write",
         "alice may have all three; the scope is written space separated",
     );
+    let reply = login(
+        &server,
+        "alice",
+        "secret123",
+        Some("items:read  profile items:read"),
+    )
+    .await;
+    assert_granted(
+        &reply,
+        "profile items:read",
+        "a scope named twice, with a double space: the scope is a set (RFC 6749 §3.3), so naming one twice \
+         still grants it once",
+    );
 }
 
 #[tokio::test]
@@ -372,12 +385,33 @@ async fn an_added_item_is_201_and_listed_after() {
             "add_item in exercises/09_scopes.rs"
         )
     );
+    let second = add(
+        &server,
+        &token,
+        json!({"name": "Another"}).to_string(),
+        "application/json",
+    )
+    .await;
+    assert!(
+        second.json()["id"].is_u64() && second.json()["id"] != item["id"],
+        "{}",
+        second.explain(
+            &format!(
+                "a second item with an id of its own, not the first's {}",
+                item["id"]
+            ),
+            "ItemStore::add in exercises/09_scopes.rs"
+        )
+    );
     let listed = server.get_with_token("/users/me/items", &token).await;
     assert!(
-        listed.json() == json!([item]),
+        listed.json() == json!([item, second.json()]),
         "{}",
         listed.explain(
-            &format!("the user's items now list exactly the new one, {item}"),
+            &format!(
+                "the user's items now list exactly the two new ones, oldest first, {item} and {}",
+                second.json()
+            ),
             "add_item in exercises/09_scopes.rs"
         )
     );

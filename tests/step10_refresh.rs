@@ -7,7 +7,9 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{Reply, TestServer, TestUser, form, now, serve, someone, state_with, test_keys};
-use course::refresh::{DEFAULT_REFRESH_TTL, RefreshFailure, RefreshState, RefreshStore, app};
+use course::refresh::{
+    DEFAULT_REFRESH_TTL, REMEMBERED_PER_FAMILY, RefreshFailure, RefreshState, RefreshStore, app,
+};
 use course::scopes::{ItemStore, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState};
 use sha2::{Digest, Sha256};
 
@@ -359,4 +361,63 @@ async fn refreshed_access_tokens_carry_the_scope_claim() {
     );
     let items = server.get_with_token("/users/me/items", &access).await;
     items.assert_status(200, "the refreshed token opens what its scopes allow", LOOK);
+}
+
+#[test]
+fn each_login_is_a_family_of_its_own() {
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let t0 = now();
+    let profile = Scopes::of(&[Scope::Profile]);
+    let items = Scopes::of(&[Scope::ItemsRead]);
+    let first = store.issue("first-user", &profile, t0);
+    let other = store.issue("other-user", &items, t0);
+    let next = store.rotate(&first, t0 + 1);
+    let next = next.unwrap_or_else(|why| {
+        panic!(
+            "rotating the first user's fresh token, with another user's family issued after it, gave \
+             {why:?}: every family needs an id of its own (a counter that really counts), or one \
+             login's tokens land in another's family.\n  look at: issue in {LOOK}"
+        )
+    });
+    assert_eq!(
+        (store.peek(&next, t0 + 2), store.peek(&other, t0 + 2)),
+        (
+            Ok(("first-user".to_owned(), profile)),
+            Ok(("other-user".to_owned(), items))
+        ),
+        "two logins by two users, then one rotation: each token must still name its own user and \
+         scopes: every family needs an id of its own (a counter that really counts), or one user's \
+         refresh token yields another's access token.\n  look at: issue in {LOOK}"
+    );
+    assert_eq!(
+        store.rotate(&first, t0 + 3),
+        Err(RefreshFailure::Reused),
+        "presenting a token already rotated is a reuse.\n  look at: rotate in {LOOK}"
+    );
+    assert_eq!(
+        store.peek(&other, t0 + 4).map(|(user, _)| user),
+        Ok("other-user".to_owned()),
+        "a reuse in one family revoked another user's family: revoke only the family the reused \
+         token belongs to.\n  look at: rotate in {LOOK}"
+    );
+}
+
+#[test]
+fn reuse_is_recognised_for_the_last_remembered_rotations() {
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let t0 = now();
+    let first = store.issue("someone", &Scopes::of(&[Scope::Profile]), t0);
+    let mut current = first.clone();
+    for n in 1..=REMEMBERED_PER_FAMILY {
+        current = store.rotate(&current, t0).unwrap_or_else(|why| {
+            panic!("rotation number {n} of a live family failed with {why:?}.\n  look at: rotate in {LOOK}")
+        });
+    }
+    assert_eq!(
+        store.rotate(&first, t0),
+        Err(RefreshFailure::Reused),
+        "after {REMEMBERED_PER_FAMILY} rotations, presenting the family's first token again: the family \
+         remembers its last REMEMBERED_PER_FAMILY rotated tokens, and the first is one of them, so this \
+         is a reuse (RFC 9700 §4.14.2) that revokes the family.\n  look at: rotate in {LOOK}"
+    );
 }

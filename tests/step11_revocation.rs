@@ -288,3 +288,29 @@ fn the_deny_list_forgets_tokens_that_expired_anyway() {
         denied.len()
     );
 }
+
+#[test]
+fn pruning_the_deny_list_keeps_every_token_still_accepted() {
+    let denied = DenyList::default();
+    let now = now();
+    denied.deny("live", now + 600, now);
+    // A token whose `exp` is this second is still accepted for step 04's leeway.
+    denied.deny_token("in-its-leeway", now);
+    for i in 0..10 * PRUNE_EVERY {
+        denied.deny(&format!("old-{i}"), now - 10, now);
+    }
+    assert!(
+        denied.is_denied("live"),
+        "a token denied until ten minutes from now was forgotten once {} expired entries were added: \
+         pruning must drop only the entries whose `until` has passed, or a burst of logouts \
+         brings every revoked token back to life.\n  look at: deny in {LOOK}",
+        10 * PRUNE_EVERY
+    );
+    assert!(
+        denied.is_denied("in-its-leeway"),
+        "a token whose `exp` is now, revoked with deny_token, was forgotten by the next prune: \
+         the token is still accepted for the {}-second leeway after its `exp`, so its denial must \
+         last until `exp` plus that leeway.\n  look at: deny_token in {LOOK}",
+        course::jwt::LEEWAY_SECS
+    );
+}

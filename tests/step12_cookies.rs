@@ -318,6 +318,28 @@ async fn a_cookie_post_needs_the_csrf_header() {
             "principal_from_request and csrf_ok in exercises/12_cookies.rs",
         );
     }
+    // Equal, but empty: a cookie can be planted empty (from a sibling
+    // subdomain, say), and an empty value proves nothing.
+    let planted = Session {
+        access: session.access.clone(),
+        csrf: String::new(),
+    };
+    let reply = with_session(
+        &server,
+        Method::POST,
+        "/users/me/items",
+        &planted,
+        Some(""),
+        body.clone(),
+    )
+    .await;
+    reply.assert_error(
+        403,
+        "csrf_token_invalid",
+        "an empty __Host-csrf cookie and an empty X-CSRF-Token on a cookie-authenticated POST: the two are \
+         equal, but an empty value is no secret, and an attacker who can plant a cookie can plant an empty one",
+        "csrf_ok in exercises/12_cookies.rs",
+    );
     let reply = with_session(
         &server,
         Method::POST,

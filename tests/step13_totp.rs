@@ -9,7 +9,7 @@ use common::{
     Reply, TEST_SECRET, TestServer, TestUser, form, now, serve, someone, state_with, token_for,
 };
 use course::cookies::CookieState;
-use course::jwt::JwtKeys;
+use course::jwt::{JwtKeys, MIN_SECRET_BYTES};
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
 use course::revocation::{DenyList, RevocationState};
 use course::scopes::{ItemStore, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState};
@@ -405,5 +405,55 @@ async fn the_cookie_login_asks_for_the_second_factor_too() {
             "step 12's two session cookies",
             "start_session in exercises/13_totp.rs"
         )
+    );
+}
+
+#[tokio::test]
+async fn the_refresh_grant_still_works_and_still_narrows() {
+    let Setup { server, .. } = setup(&[]).await;
+    let login = password(&server, "alice", "secret123").await;
+    login.assert_status(
+        200,
+        "alice's password grant, scope \"profile items:read\"",
+        LOOK,
+    );
+    let token = login.json()["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let body = form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &token),
+        ("scope", "profile"),
+    ]);
+    let reply = server.post_form("/token", &body).await;
+    reply.assert_status(
+        200,
+        "step 10's refresh grant through step 13's /token: adding a grant type must keep the others",
+        "grant in exercises/13_totp.rs",
+    );
+    assert!(
+        reply.json()["scope"] == "profile" && reply.json()["refresh_token"].is_string(),
+        "{}",
+        reply.explain(
+            "scope \"profile\" and a new refresh token: the refresh asked for less than the login \
+             granted, and a client that asks for less must get less (RFC 6749 §6), so pass the request's \
+             fields on to step 10's refresh_grant",
+            "grant in exercises/13_totp.rs"
+        )
+    );
+}
+
+#[test]
+fn the_mfa_key_needs_a_secret_as_long_as_the_access_key_does() {
+    let short = [7u8; MIN_SECRET_BYTES - 1];
+    let enough = [7u8; MIN_SECRET_BYTES];
+    assert!(
+        MfaKeys::derive(&short).is_err() && MfaKeys::derive(&enough).is_ok(),
+        "MfaKeys::derive with a {}-byte secret must be refused and with a {}-byte one accepted: \
+         HS256 needs a key of at least 256 bits (RFC 7518 §3.2), the same rule as step 04's JwtKeys.\n  \
+         look at: MfaKeys::derive in {LOOK}",
+        MIN_SECRET_BYTES - 1,
+        MIN_SECRET_BYTES
     );
 }

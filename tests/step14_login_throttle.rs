@@ -26,7 +26,8 @@ use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
 use course::revocation::{DenyList, RevocationState};
 use course::scopes::{ItemStore, Scope, ScopeGrants, Scopes, ScopesState};
 use course::token_route::AuthState;
-use course::totp::{MfaKeys, TotpSecrets, TotpState};
+use course::totp::{MFA_GRANT_TYPE, MfaKeys, TotpSecrets, TotpState};
+use totp_rs::{Builder, Secret};
 
 const LOOK: &str = "exercises/14_login_throttle.rs";
 
@@ -438,5 +439,145 @@ async fn two_factor_users_still_need_their_code() {
         "mfa_required",
         "carol's password through the throttled /token: step 13's second factor still applies",
         "throttled_login in exercises/14_login_throttle.rs",
+    );
+}
+
+#[test]
+fn pruning_the_limiter_keeps_every_key_still_limited() {
+    let limiter = Limiter::new(2, Duration::from_secs(60));
+    let now = now();
+    for i in 0..2000 {
+        limiter.record(&format!("long-ago-{i}"), now - 1000);
+    }
+    limiter.record("victim", now);
+    limiter.record("victim", now);
+    for i in 0..2000 {
+        limiter.record(&format!("flood-{i}"), now);
+    }
+    assert!(
+        limiter.check("victim", now).is_err(),
+        "a key with two failures (burst two) was allowed again after 2000 other keys failed once: \
+         pruning must drop only the keys whose time has passed, or an attacker resets anyone's \
+         limit by failing with many usernames.\n  look at: Limiter::record in {LOOK}"
+    );
+    assert!(
+        limiter.len() <= 2001 && !limiter.is_empty(),
+        "after 2000 keys whose failures are 1000 seconds old and 2001 recent ones, the limiter \
+         keeps {} keys: a key whose time has passed is back to a full burst, so forget it, or \
+         the map grows with every username ever tried.\n  look at: Limiter::record in {LOOK}",
+        limiter.len()
+    );
+}
+
+/// A token request from one test client.
+async fn token(server: &TestServer, fields: &[(&str, &str)]) -> Reply {
+    server
+        .request(
+            reqwest::Method::POST,
+            "/token",
+            &[
+                ("content-type", common::FORM),
+                ("x-test-client", "10.0.0.9"),
+            ],
+            form(fields),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn the_other_grants_still_work_through_the_throttled_token_route() {
+    let Setup { server, clock, .. } = setup(&[], test_hasher(), LIMITS).await;
+    let where_ = "grant_tokens in exercises/14_login_throttle.rs";
+    let login = token(
+        &server,
+        &[
+            ("grant_type", "password"),
+            ("username", "alice"),
+            ("password", "secret123"),
+            ("scope", "profile items:read"),
+        ],
+    )
+    .await;
+    login.assert_status(
+        200,
+        "alice's password grant through step 14's /token",
+        where_,
+    );
+    let refresh_token = login.json()["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let reply = token(
+        &server,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh_token),
+            ("scope", "profile"),
+        ],
+    )
+    .await;
+    reply.assert_status(
+        200,
+        "step 10's refresh grant through step 14's /token: throttling the password grant must keep the others",
+        where_,
+    );
+    assert!(
+        reply.json()["scope"] == "profile",
+        "{}",
+        reply.explain(
+            "scope \"profile\": the refresh asked for less than the login granted, and gets less \
+             (RFC 6749 §6); pass the request's fields on to step 10's refresh_grant",
+            where_
+        )
+    );
+    let first = login_from(&server, "10.0.0.9", "carol", "otp-demo-password-1").await;
+    let mfa_token = first.json()["mfa_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let secret = Secret::try_from_base32("JBSWY3DPEHPK3PXP").expect("base32");
+    let otp = Builder::new()
+        .with_secret(secret)
+        .build_noncompliant()
+        .generate(clock.load(Ordering::SeqCst))
+        .to_string();
+    let reply = token(
+        &server,
+        &[
+            ("grant_type", MFA_GRANT_TYPE),
+            ("mfa_token", &mfa_token),
+            ("otp", &otp),
+        ],
+    )
+    .await;
+    reply.assert_status(
+        200,
+        "carol's MFA token and her current code through step 14's /token: step 13's second grant still finishes her login",
+        where_,
+    );
+}
+
+#[tokio::test]
+async fn retry_after_is_the_wait_until_the_next_try() {
+    let user = someone();
+    let Setup { server, .. } = setup(&[&user], test_hasher(), LIMITS).await;
+    let name = user.user.username.as_str();
+    for _ in 1..=3 {
+        login_from(&server, "10.0.0.1", name, "wrong").await;
+    }
+    let reply = login_from(&server, "10.0.0.1", name, &user.password).await;
+    assert_throttled(&reply, "three failures");
+    let retry = reply.header("retry-after").unwrap_or("none").to_owned();
+    assert!(
+        retry == "60",
+        "{}",
+        reply.explain(
+            &format!(
+                "`Retry-After: 60`, not {retry}: three failures at one instant with a burst of three and one \
+                 more a minute means the next try is allowed in exactly 60 seconds (GCRA: the key's time \
+                 minus (burst - 1) intervals, minus now)"
+            ),
+            "Limiter::check in exercises/14_login_throttle.rs"
+        )
     );
 }
