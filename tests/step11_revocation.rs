@@ -271,6 +271,8 @@ async fn revoke_without_a_token_is_invalid_request() {
 fn the_deny_list_forgets_tokens_that_expired_anyway() {
     let denied = DenyList::default();
     let now = now();
+    // A token that expired an hour ago: past its leeway too.
+    denied.deny_token("expired-long-ago", now - 3600);
     for i in 0..10 * PRUNE_EVERY {
         denied.deny(&format!("old-{i}"), now - 10, now);
     }
@@ -286,6 +288,13 @@ fn the_deny_list_forgets_tokens_that_expired_anyway() {
          additions) or the list grows with every logout forever.\n  look at: deny in {LOOK}",
         10 * PRUNE_EVERY,
         denied.len()
+    );
+    assert!(
+        !denied.is_denied("expired-long-ago"),
+        "a token whose `exp` was an hour ago, revoked with deny_token, was still kept after {} \
+         more entries: its denial ends at `exp` plus the leeway, and then the prune must drop \
+         it.\n  look at: deny_token in {LOOK}",
+        10 * PRUNE_EVERY
     );
 }
 

@@ -3,7 +3,8 @@
 //!
 //! - status after one edit to the current step (≤ 1.5 s), median of 3, and
 //!   after one edit to step 02, which re-runs every later step (a figure);
-//! - watch, from saving the last step's solution to its verdict (≤ 1.5 s);
+//! - watch, from the save that fixes the last step's last mistake to its
+//!   verdict (≤ 1.5 s);
 //! - the first `cargo course serve` after `cargo course test`: time to a
 //!   listening server, and nothing compiled on the way.
 
@@ -13,6 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use course_runner::mistakes;
+use course_runner::steps::STEPS;
 
 const SERVE_ADDR: &str = "127.0.0.1:18410";
 
@@ -70,6 +74,17 @@ pub fn measure(course: &Path, repo: &Path, target: &Path) -> CourseFigures {
     quiet(run(&["status"]));
     let status_after_early_edit = started.elapsed();
 
+    // Watch times the last save of a step: the one that fixes its last
+    // failing test. The step starts as its reference with its first
+    // catalogued mistake made, already built and run once.
+    let step = STEPS.last().expect("the course has steps");
+    let reference = std::fs::read_to_string(last).expect("read the last solution");
+    let almost = mistakes::load(repo, step)
+        .ok()
+        .and_then(|catalogue| catalogue.first()?.apply(&reference).ok())
+        .expect("the last step has a catalogued mistake that applies");
+    std::fs::write(&current, almost).expect("make the mistake");
+    quiet(run(&["status"]));
     let watch_save_to_verdict = watch(run(&["watch"]), last, repo);
 
     quiet(run(&["test", "15"]));
@@ -123,13 +138,7 @@ fn watch(mut command: Command, solution: &Path, repo: &Path) -> Duration {
         .into_owned();
     let (number, name) = stem.split_once('_').expect("NN_name");
     let verdict = format!("step {number} {name} done");
-    let mut child = KillOnDrop(
-        command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("watch starts"),
-    );
+    let mut child = KillOnDrop::spawn(command.stdout(Stdio::piped()).stderr(Stdio::null()));
     let seen = lines(child.0.stdout.take().expect("stdout"));
     let deadline = Instant::now() + Duration::from_secs(600);
     let mut saved: Option<Instant> = None;
@@ -155,13 +164,7 @@ fn watch(mut command: Command, solution: &Path, repo: &Path) -> Duration {
 fn serve(mut command: Command, deps: &Path) -> (Duration, Vec<String>) {
     let since = std::time::SystemTime::now();
     let started = Instant::now();
-    let child = KillOnDrop(
-        command
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve starts"),
-    );
+    let child = KillOnDrop::spawn(command.stdout(Stdio::null()).stderr(Stdio::null()));
     while started.elapsed() < Duration::from_secs(300) {
         if TcpStream::connect(SERVE_ADDR).is_ok() {
             let took = started.elapsed();
@@ -184,10 +187,24 @@ fn serve(mut command: Command, deps: &Path) -> (Duration, Vec<String>) {
     panic!("bench: `cargo course serve 15` never listened on {SERVE_ADDR}");
 }
 
+/// A `cargo course` process in a process group of its own, killed with
+/// everything it started (cargo, the server) when dropped.
 struct KillOnDrop(Child);
+
+impl KillOnDrop {
+    fn spawn(command: &mut Command) -> Self {
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(command, 0);
+        Self(command.spawn().expect("`cargo course` starts"))
+    }
+}
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
