@@ -531,6 +531,12 @@ async fn the_other_grants_still_work_through_the_throttled_token_route() {
         )
     );
     let first = login_from(&server, "10.0.0.9", "carol", "otp-demo-password-1").await;
+    first.assert_error(
+        403,
+        "mfa_required",
+        "carol's password through step 14's /token: step 13's second factor still applies",
+        where_,
+    );
     let mfa_token = first.json()["mfa_token"]
         .as_str()
         .unwrap_or_default()
