@@ -4,7 +4,7 @@
 //!
 //! The payoff: a protected route. `GET /users/me` answers with the profile of
 //! whoever the access token belongs to, and `app` puts every route together
-//! into the router that `src/bin/server.rs` serves. Once this step passes,
+//! into the router that the server (`server/`) serves. Once this step passes,
 //! run your own server and try it with curl (see the README).
 //!
 //! The profile is a type of its own, `UserProfile`, not `User`: `User` holds

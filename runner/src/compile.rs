@@ -1,6 +1,7 @@
-//! Builds test binaries with `cargo test --no-run --message-format=json` and
-//! reads cargo's JSON messages, not its human text: which binaries were built
-//! where, the compiler's errors, and whether cargo succeeded.
+//! Builds test binaries with `cargo test --no-run --message-format=json` (and
+//! the server with `cargo build`) and reads cargo's JSON messages, not its
+//! human text: which binaries were built where, the compiler's errors, and
+//! whether cargo succeeded.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -65,6 +66,20 @@ impl Built {
 pub fn build(request: &Request) -> Built {
     let mut command = cargo_command(&request.root);
     command.args(["test", "--no-run", "--message-format=json"]);
+    run(with_request(command, request))
+}
+
+/// `cargo build` of `request`'s tests and the binary `bin` in one run, so
+/// that the binary's dependencies resolve with the tests' features: after
+/// the tests, only the binary's own package is compiled. `request.extra`
+/// selects the packages (`--package` for each).
+pub fn build_with_binary(request: &Request, bin: &str) -> Built {
+    let mut command = cargo_command(&request.root);
+    command.args(["build", "--message-format=json", "--bin", bin]);
+    run(with_request(command, request))
+}
+
+fn with_request(mut command: Command, request: &Request) -> Command {
     command.args(&request.extra);
     if !request.features.is_empty() {
         command.args(["--features", &request.features.join(",")]);
@@ -75,7 +90,7 @@ pub fn build(request: &Request) -> Built {
     if let Some(dir) = &request.target_dir {
         command.env("CARGO_TARGET_DIR", dir);
     }
-    run(command)
+    command
 }
 
 /// A `cargo` command in `root` with plain, colourless output.

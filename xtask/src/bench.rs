@@ -122,13 +122,18 @@ pub fn run() -> ExitCode {
         course.watch_save_to_verdict,
         Duration::from_millis(1500),
     );
+    println!(
+        "{:<58} {:>9.3} s  (compiles the server's package, once)",
+        "cargo course serve, the first, to listening",
+        course.first_serve.as_secs_f64()
+    );
     report(
         "cargo course serve after the tests, to listening",
         course.serve_after_tests,
         Duration::from_secs(3),
     );
     if course.serve_compiled.is_empty() {
-        println!("    serve rebuilt nothing after the tests: ok");
+        println!("    serve rebuilt none of the tests' dependencies: ok");
     } else {
         println!(
             "    serve rebuilt: {}  OVER TARGET",

@@ -5,8 +5,9 @@
 //!   after one edit to step 02, which re-runs every later step (a figure);
 //! - watch, from the save that fixes the last step's last mistake to its
 //!   verdict (≤ 1.5 s);
-//! - the first `cargo course serve` after `cargo course test`: time to a
-//!   listening server, and nothing compiled on the way.
+//! - `cargo course serve` after `cargo course test`: the first (it compiles
+//!   the server's own package, and nothing else) and the next, to a
+//!   listening server.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -25,8 +26,12 @@ pub struct CourseFigures {
     /// After an edit to step 02, which every later step depends on.
     pub status_after_early_edit: Duration,
     pub watch_save_to_verdict: Duration,
+    /// The first serve: compiles the server's package, then listens.
+    pub first_serve: Duration,
+    /// Every later serve.
     pub serve_after_tests: Duration,
-    /// Files cargo wrote in target/debug/deps while `serve` started: none.
+    /// Files of other packages than the server's that cargo wrote in
+    /// target/debug/deps while the first `serve` started: none.
     pub serve_compiled: Vec<String>,
 }
 
@@ -88,16 +93,22 @@ pub fn measure(course: &Path, repo: &Path, target: &Path) -> CourseFigures {
     let watch_save_to_verdict = watch(run(&["watch"]), last, repo);
 
     quiet(run(&["test", "15"]));
-    let (serve_after_tests, serve_compiled) = serve(
-        run(&["serve", "15", "--", "--addr", SERVE_ADDR]),
-        &target.join("debug/deps"),
-    );
+    let serve_15 = || run(&["serve", "15", "--", "--addr", SERVE_ADDR]);
+    let deps = target.join("debug/deps");
+    // The first serve compiles the server's own package (`server-*` in
+    // deps) and nothing else; the next compiles nothing.
+    let (first_serve, written) = serve(serve_15(), &deps);
+    let (serve_after_tests, _) = serve(serve_15(), &deps);
     CourseFigures {
         status_after_edit,
         status_after_early_edit,
         watch_save_to_verdict,
+        first_serve,
         serve_after_tests,
-        serve_compiled,
+        serve_compiled: written
+            .into_iter()
+            .filter(|name| !name.starts_with("server-"))
+            .collect(),
     }
 }
 

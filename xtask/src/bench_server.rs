@@ -55,10 +55,10 @@ pub fn run() -> ExitCode {
         &[
             "build",
             "--release",
+            "--package",
+            "course-server",
             "--features",
             "solutions",
-            "--bin",
-            "server",
         ][..],
         &["build", "--release", "--package", "bench-baseline"],
     ] {

@@ -1,6 +1,7 @@
 //! `cargo course serve`: runs the server on the learner's steps, up to the
 //! last step done, built exactly as the tests build it (same profile, same
-//! dependency features), so nothing is rebuilt after the tests.
+//! dependency features), so no dependency is rebuilt after the tests: only
+//! the server's own small package is compiled, the first time.
 
 use std::process::Command;
 
@@ -19,7 +20,7 @@ pub fn run(course: &mut Course, number: Option<usize>, server_args: &[String]) -
         eprintln!(
             "course serve: the server needs a whole app, from step {FIRST_APP_STEP} on; the last step done \
              in a row is {last_done}. Finish step {FIRST_APP_STEP} (`cargo course test {FIRST_APP_STEP}`), or \
-             try the reference: cargo run --release --features solutions --bin server"
+             try the reference: cargo run --release -p course-server --features solutions"
         );
         return 2;
     };
@@ -27,12 +28,25 @@ pub fn run(course: &mut Course, number: Option<usize>, server_args: &[String]) -
         "course: building step {:02}'s app as the tests build it ...",
         step.number
     );
-    let built = compile::build(&Request {
-        root: course.root.clone(),
-        features: learner::features(step),
-        tests: vec![step.test_name()],
-        ..Request::default()
-    });
+    // The server's package beside the step's tests, in one cargo run: the
+    // dependencies resolve as they do for the tests, so none is rebuilt.
+    let built = compile::build_with_binary(
+        &Request {
+            root: course.root.clone(),
+            features: learner::features(step),
+            tests: vec![step.test_name()],
+            extra: [
+                "--package",
+                "axum-oauth2-course",
+                "--package",
+                "course-server",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            ..Request::default()
+        },
+        "server",
+    );
     let Some(server) = built.binaries.get("server").filter(|_| built.success) else {
         eprintln!(
             "course serve: the server did not build:\n{}",

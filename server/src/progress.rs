@@ -4,7 +4,10 @@
 use course::assemble::{FIRST_APP_STEP, LAST_STEP};
 
 /// Where `cargo course` records progress (see the README).
-const PROGRESS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/course/progress.json");
+const PROGRESS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../target/course/progress.json"
+);
 
 /// The step to serve, and why that one.
 pub fn default_step() -> (usize, String) {

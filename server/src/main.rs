@@ -2,7 +2,7 @@
 //! `--features solutions`.
 //!
 //! ```text
-//! cargo run --release --features solutions --bin server -- --addr 127.0.0.1:8000
+//! cargo run --release -p course-server --features solutions -- --addr 127.0.0.1:8000
 //! ```
 //!
 //! Flags are in `config.rs` (and `--help`). The signing key comes from
