@@ -12,10 +12,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use axum::Router;
+use axum::BoxError;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
+use axum::http::Response;
 use axum::http::{Method, Uri};
-use axum::response::Response;
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -99,20 +100,16 @@ impl Drop for LogGuard {
     }
 }
 
-/// `app` with the request log `log` asks for: one line after each
-/// answer, written by a layer of its own (no span, no boxed future: it runs
-/// on every request).
-pub fn with_request_log(app: Router, log: RequestLog) -> Router {
-    match log {
-        RequestLog::Off => app,
-        RequestLog::Requests => app.layer(RequestLogLayer { errors_only: false }),
-        RequestLog::Errors => app.layer(RequestLogLayer { errors_only: true }),
-    }
+/// The request log `log` asks for, as a layer around the whole app: one
+/// line after each answer, written by a layer of its own (no span, no boxed
+/// future: it runs on every request).
+pub fn request_log(log: RequestLog) -> RequestLogLayer {
+    RequestLogLayer { log }
 }
 
 #[derive(Clone, Copy)]
-struct RequestLogLayer {
-    errors_only: bool,
+pub struct RequestLogLayer {
+    log: RequestLog,
 }
 
 impl<S> Layer<S> for RequestLogLayer {
@@ -121,22 +118,24 @@ impl<S> Layer<S> for RequestLogLayer {
     fn layer(&self, inner: S) -> Self::Service {
         RequestLogService {
             inner,
-            errors_only: self.errors_only,
+            log: self.log,
         }
     }
 }
 
 #[derive(Clone)]
-struct RequestLogService<S> {
+pub struct RequestLogService<S> {
     inner: S,
-    errors_only: bool,
+    log: RequestLog,
 }
 
-impl<S> Service<Request> for RequestLogService<S>
+impl<S, B> Service<Request> for RequestLogService<S>
 where
-    S: Service<Request, Response = Response>,
+    S: Service<Request, Response = Response<B>>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
 {
-    type Response = Response;
+    type Response = Response<Body>;
     type Error = S::Error;
     type Future = Logged<S::Future>;
 
@@ -148,51 +147,62 @@ where
         // The path only: a query string may hold what a client should never
         // have put there (a password, a token), and a log keeps it for
         // years. A `Uri` clone shares its bytes: no copy of the path.
-        Logged {
+        let seen = (self.log != RequestLog::Off).then(|| Seen {
             method: request.method().clone(),
             uri: request.uri().clone(),
             started: Instant::now(),
-            errors_only: self.errors_only,
+            errors_only: self.log == RequestLog::Errors,
+        });
+        Logged {
+            seen,
             inner: self.inner.call(request),
         }
     }
 }
 
+/// What the line needs to know about the request.
+pub struct Seen {
+    method: Method,
+    uri: Uri,
+    started: Instant,
+    errors_only: bool,
+}
+
 pin_project! {
-    struct Logged<F> {
+    pub struct Logged<F> {
         #[pin]
         inner: F,
-        method: Method,
-        uri: Uri,
-        started: Instant,
-        errors_only: bool,
+        seen: Option<Seen>,
     }
 }
 
-impl<F, E> Future for Logged<F>
+// The answer's body becomes axum's `Body`, which `axum::serve` asks for.
+impl<F, B, E> Future for Logged<F>
 where
-    F: Future<Output = Result<Response, E>>,
+    F: Future<Output = Result<Response<B>, E>>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
 {
-    type Output = Result<Response, E>;
+    type Output = Result<Response<Body>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let answer = std::task::ready!(this.inner.poll(cx));
-        if let Ok(response) = &answer {
+        if let (Ok(response), Some(seen)) = (&answer, this.seen.as_ref()) {
             let status = response.status();
-            if (!*this.errors_only || status.is_server_error())
+            if (!seen.errors_only || status.is_server_error())
                 && let Some(out) = REQUEST_LOG.get()
             {
                 write_request_line(
                     out,
-                    this.method,
-                    this.uri.path(),
+                    &seen.method,
+                    seen.uri.path(),
                     status.as_u16(),
-                    this.started.elapsed(),
+                    seen.started.elapsed(),
                 );
             }
         }
-        Poll::Ready(answer)
+        Poll::Ready(answer.map(|response| response.map(Body::new)))
     }
 }
 

@@ -16,8 +16,11 @@ mod progress;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use axum::ServiceExt;
+use axum::extract::Request;
 use course::assemble::{self, LAST_STEP};
 use course::catch_panic::catch_panics;
+use tower_layer::Layer;
 
 use crate::config::{Config, Refusal, USAGE};
 
@@ -68,8 +71,11 @@ async fn run(config: Config) -> Result<(), String> {
             "JWT_SECRET is not set: using a random key, so tokens stop working when the server restarts"
         );
     }
-    let app = assemble::app(step, &config.settings)?.layer(catch_panics());
-    let app = logging::with_request_log(app, config.log);
+    // The log and the panic catcher wrap the whole app once, outside the
+    // router: `Router::layer` would wrap every route, a boxed service more
+    // to clone on each request.
+    let app = assemble::app(step, &config.settings)?;
+    let app = logging::request_log(config.log).layer(catch_panics().layer(app));
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -81,7 +87,7 @@ async fn run(config: Config) -> Result<(), String> {
         "try: curl -X POST http://{addr}/token -d grant_type=password -d username=alice -d password=secret123"
     );
     // Connect info gives step 14's limits each client's address.
-    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let service = ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
