@@ -40,7 +40,8 @@ pub fn run(course: &mut Course) -> i32 {
 }
 
 /// Blocks until a Rust file under exercises/ is written, created or
-/// removed, then lets the burst of events an editor makes settle (200 ms).
+/// removed, then lets the burst of events an editor makes settle (100 ms:
+/// an editor writes a file in a few milliseconds).
 /// Reading a file (the tests do) is no reason to run again.
 fn wait_for_a_save(changes: &Receiver<notify::Result<Event>>) -> bool {
     let saved = |event: &notify::Result<Event>| {
@@ -56,7 +57,7 @@ fn wait_for_a_save(changes: &Receiver<notify::Result<Event>>) -> bool {
             Err(_) => return false,
         }
     }
-    while changes.recv_timeout(Duration::from_millis(200)).is_ok() {}
+    while changes.recv_timeout(Duration::from_millis(100)).is_ok() {}
     true
 }
 
