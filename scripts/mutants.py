@@ -52,14 +52,14 @@ def copy_course():
             (COPY / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, COPY / name)
     # cargo-mutants follows `#[path]` but not `#[cfg_attr(.., path)]`.
-    lib = COPY / "src" / "lib.rs"
-    text = lib.read_text()
-    text = re.sub(
-        r'#\[cfg_attr\(feature = "sol\d\d", path = "([^"]+)"\)\]\n#\[cfg_attr\(not\(feature = "sol\d\d"\), path = "[^"]+"\)\]',
-        r'#[path = "\1"]',
-        text,
-    )
-    lib.write_text(text)
+    for lib in (COPY / "steps").glob("step*/lib.rs"):
+        text = lib.read_text()
+        text = re.sub(
+            r'#\[cfg_attr\(feature = "sol\d\d", path = "([^"]+)"\)\]\n#\[cfg_attr\(not\(feature = "sol\d\d"\), path = "[^"]+"\)\]',
+            r'#[path = "\1"]',
+            text,
+        )
+        lib.write_text(text)
 
 
 def steps():
@@ -70,7 +70,8 @@ def cargo_mutants(stem, out, *extra):
     command = [
         "cargo", "mutants", "--in-place", "--no-shuffle", "--baseline", "run",
         "--dir", str(COPY), "--output", str(out),
-        "--file", f"src/../solutions/{stem}.rs",  # as reached through lib.rs
+        # As reached through the step's package, steps/stepNN/lib.rs.
+        "--file", f"steps/step{stem[:2]}/../../solutions/{stem}.rs",
         "--features", "solutions",
         "--minimum-test-timeout", "60",
         *extra,
@@ -109,7 +110,7 @@ def run_step(stem):
 
 def describe(stem, mutant):
     if mutant.get("name"):  # already "file:line:col: what"
-        return mutant["name"].replace("src/../", "")
+        return re.sub(r"steps/step\d\d/\.\./\.\./", "", mutant["name"])
     line = mutant.get("span", {}).get("start", {}).get("line", "?")
     function = mutant.get("function", {}).get("function_name", "?")
     return f"solutions/{stem}.rs:{line}: replace {function} with {mutant.get('replacement', '?')}"

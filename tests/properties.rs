@@ -6,6 +6,8 @@
 #![cfg(feature = "solutions")]
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -13,7 +15,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
-use common::{TEST_SECRET, now, state_with};
+use common::{TEST_SECRET, now};
 use course::bearer::{BearerRejection, parse_bearer};
 use course::cookies::CookieState;
 use course::login_throttle::{HashingPool, Limiter, LoginLimits, ThrottleState};
@@ -23,6 +25,7 @@ use course::revocation::{DenyList, RevocationState};
 use course::scopes::{ItemStore, Scope, ScopeGrants, Scopes, ScopesState};
 use course::totp::{MfaKeys, TotpSecrets, TotpState, system_clock};
 use proptest::prelude::*;
+use state::state_with;
 use tower::ServiceExt;
 
 /// The finished app, once for every case.

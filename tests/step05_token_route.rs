@@ -1,19 +1,19 @@
 //! Step 05: `POST /token`, over HTTP, against `token_route::router`.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
-use common::{
-    FORM, Reply, TEST_TTL, TestServer, TestUser, form, random_user, serve, state_with, test_hasher,
-    test_keys, test_state,
-};
+use common::{FORM, Reply, TEST_TTL, TestServer, TestUser, form, random_user, serve};
 use course::fake_db::{InMemoryUserStore, User, UserStore};
 use course::jwt::Claims;
 use course::passwords::PasswordHasher;
 use course::token_route::{AuthState, MAX_BODY_BYTES, router};
+use state::{state_with, test_hasher, test_keys, test_state};
 use tokio::sync::Notify;
 
 const LOOK: &str = "exercises/05_token_route.rs";

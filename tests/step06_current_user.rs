@@ -2,18 +2,19 @@
 //! answers with the username it was handed.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
 use axum::Router;
 use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{
-    Reply, TEST_SECRET, now, random_user, serve, state_with, test_hasher, test_keys, test_state,
-};
+use common::{Reply, TEST_SECRET, now, random_user, serve};
 use course::current_user::CurrentUser;
 use course::jwt::{Claims, LEEWAY_SECS};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
+use state::{state_with, test_hasher, test_keys, test_state};
 
 const LOOK: &str = "exercises/06_current_user.rs";
 

@@ -2,11 +2,14 @@
 //! log in through `POST /token`, then call the protected route.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
-use common::{TestServer, now, random_user, serve, state_with, test_hasher, test_state};
+use common::{TestServer, now, random_user, serve};
 use course::jwt::{Claims, LEEWAY_SECS};
 use course::users_me::app;
 use reqwest::Method;
+use state::{state_with, test_hasher, test_state};
 
 const LOOK: &str = "exercises/07_users_me.rs";
 
@@ -128,7 +131,7 @@ async fn users_me_with_an_expired_token_is_401() {
         jti: "old".into(),
         nbf: None,
     };
-    let token = common::test_keys().encode(&claims).expect("encode");
+    let token = state::test_keys().encode(&claims).expect("encode");
     let reply = server.get("/users/me", &[&format!("Bearer {token}")]).await;
     reply.assert_error(401, "invalid_token", "an expired token opens nothing", LOOK);
 }

@@ -1,11 +1,14 @@
 //! Step 08: the `ActiveUser` extractor and the app that uses it, over HTTP.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
 use axum::Router;
 use axum::routing::get;
-use common::{Reply, TestServer, serve, someone, state_with, token_for};
+use common::{Reply, TestServer, serve};
 use course::active_user::{ActiveUser, app, router};
+use state::{someone, state_with, token_for};
 
 const LOOK: &str = "exercises/08_active_user.rs";
 

@@ -1,18 +1,21 @@
 //! Step 09: scopes at login, in the token, and per route, over HTTP.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
-use common::{Reply, TestServer, TestUser, form, serve, someone, state_with, test_keys, token_for};
+use common::{Reply, TestServer, TestUser, form, serve};
 use course::jwt::Claims;
 use course::scopes::{
     ItemStore, RequireScope, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState, app, scope,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
+use state::{someone, state_with, test_keys, token_for};
 
 const LOOK: &str = "exercises/09_scopes.rs";
 

@@ -1,17 +1,20 @@
 //! Step 10: refresh tokens, over HTTP and through the store.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{Reply, TestServer, TestUser, form, now, serve, someone, state_with, test_keys};
+use common::{Reply, TestServer, TestUser, form, now, serve};
 use course::refresh::{
     DEFAULT_REFRESH_TTL, REMEMBERED_PER_FAMILY, RefreshFailure, RefreshState, RefreshStore, app,
 };
 use course::scopes::{ItemStore, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState};
 use sha2::{Digest, Sha256};
+use state::{someone, state_with, test_keys};
 
 const LOOK: &str = "exercises/10_refresh.rs";
 const DAY: u64 = 24 * 60 * 60;

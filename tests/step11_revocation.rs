@@ -1,13 +1,16 @@
 //! Step 11: `POST /logout`, RFC 7009 `POST /revoke` and the deny-list.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
-use common::{FORM, Reply, TestServer, TestUser, form, now, serve, someone, state_with};
+use common::{FORM, Reply, TestServer, TestUser, form, now, serve};
 use course::jwt::JwtKeys;
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
 use course::revocation::{DenyList, PRUNE_EVERY, RevocationState, app};
 use course::scopes::{ItemStore, Scope, ScopeGrants, Scopes, ScopesState};
 use reqwest::Method;
+use state::{someone, state_with};
 
 const LOOK: &str = "exercises/11_revocation.rs";
 

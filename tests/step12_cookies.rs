@@ -2,16 +2,17 @@
 //! cookie-aware logout, over HTTP.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
-use common::{
-    FORM, Reply, TEST_TTL, TestServer, TestUser, form, serve, someone, state_with, test_keys,
-};
+use common::{FORM, Reply, TEST_TTL, TestServer, TestUser, form, serve};
 use course::cookies::{CookieState, app};
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
 use course::revocation::{DenyList, RevocationState};
 use course::scopes::{ItemStore, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState};
 use reqwest::Method;
 use serde_json::json;
+use state::{someone, state_with, test_keys};
 
 const LOOK: &str = "exercises/12_cookies.rs";
 

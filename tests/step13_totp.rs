@@ -2,12 +2,12 @@
 //! codes from the secret for the time the server will read.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
 use std::sync::Arc;
 
-use common::{
-    Reply, TEST_SECRET, TestServer, TestUser, form, now, serve, someone, state_with, token_for,
-};
+use common::{Reply, TEST_SECRET, TestServer, TestUser, form, now, serve};
 use course::cookies::CookieState;
 use course::jwt::{JwtKeys, MIN_SECRET_BYTES};
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
@@ -15,6 +15,7 @@ use course::revocation::{DenyList, RevocationState};
 use course::scopes::{ItemStore, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState};
 use course::totp::{MFA_GRANT_TYPE, MfaKeys, TotpSecrets, TotpState, app};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use state::{someone, state_with, token_for};
 use totp_rs::{Builder, Secret};
 
 const LOOK: &str = "exercises/13_totp.rs";

@@ -2,6 +2,8 @@
 //! and directly. The limits' clock is injected.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,10 +16,7 @@ use axum::extract::connect_info::ConnectInfo;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
-use common::{
-    Reply, TEST_SECRET, TEST_TTL, TestServer, TestUser, form, now, random_user, serve, someone,
-    test_hasher, test_keys,
-};
+use common::{Reply, TEST_SECRET, TEST_TTL, TestServer, TestUser, form, now, random_user, serve};
 use course::cookies::CookieState;
 use course::fake_db::{InMemoryUserStore, User, UserStore};
 use course::login_throttle::{Busy, HashingPool, Limiter, LoginLimits, ThrottleState, app};
@@ -27,6 +26,7 @@ use course::revocation::{DenyList, RevocationState};
 use course::scopes::{ItemStore, Scope, ScopeGrants, Scopes, ScopesState};
 use course::token_route::AuthState;
 use course::totp::{MFA_GRANT_TYPE, MfaKeys, TotpSecrets, TotpState};
+use state::{someone, test_hasher, test_keys};
 use totp_rs::{Builder, Secret};
 
 const LOOK: &str = "exercises/14_login_throttle.rs";

@@ -2,12 +2,14 @@
 //! and the offline Swagger UI.
 
 mod common;
+#[path = "common/state.rs"]
+mod state;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Reply, TEST_SECRET, TestServer, form, serve, state_with};
+use common::{Reply, TEST_SECRET, TestServer, form, serve};
 use course::cookies::CookieState;
 use course::login_throttle::{HashingPool, Limiter, LoginLimits, ThrottleState};
 use course::openapi::app;
@@ -17,6 +19,7 @@ use course::scopes::{ItemStore, ScopeGrants, ScopesState};
 use course::totp::{MfaKeys, TotpSecrets, TotpState, system_clock};
 use reqwest::Method;
 use serde_json::{Value, json};
+use state::state_with;
 
 const LOOK: &str = "exercises/15_openapi.rs";
 

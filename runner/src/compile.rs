@@ -70,9 +70,9 @@ pub fn build(request: &Request) -> Built {
 }
 
 /// `cargo build` of `request`'s tests and the binary `bin` in one run, so
-/// that the binary's dependencies resolve with the tests' features: after
-/// the tests, only the binary's own package is compiled. `request.extra`
-/// selects the packages (`--package` for each).
+/// that the binary's dependencies resolve with the tests' features (their
+/// dev-dependencies included): after the tests, only what the binary adds
+/// is compiled. `request.extra` selects the packages (`--package` for each).
 pub fn build_with_binary(request: &Request, bin: &str) -> Built {
     let mut command = cargo_command(&request.root);
     command.args(["build", "--message-format=json", "--bin", bin]);

@@ -256,8 +256,8 @@ impl Grader {
     }
 }
 
-/// Moves `solutions/` to a name only this run knows, and points the
-/// library at it: the reference stays available to the `solNN` features
+/// Moves `solutions/` to a name only this run knows, and points every
+/// step's package at it: the reference stays available to the `solNN` features
 /// but not to an exercise that names `../solutions/...`.
 fn hide_the_reference(scratch: &Path) -> Result<(), String> {
     let mut suffix = [0u8; 8];
@@ -279,13 +279,13 @@ fn hide_the_reference(scratch: &Path) -> Result<(), String> {
         }
     }
     std::fs::rename(scratch.join("solutions"), scratch.join(&hidden)).map_err(|e| e.to_string())?;
-    let lib = scratch.join("src/lib.rs");
-    let text = std::fs::read_to_string(&lib).map_err(|e| e.to_string())?;
-    std::fs::write(
-        &lib,
-        text.replace("../solutions/", &format!("../{hidden}/")),
-    )
-    .map_err(|e| e.to_string())
+    for step in STEPS {
+        let lib = scratch.join(step.package_dir()).join("lib.rs");
+        let text = std::fs::read_to_string(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
+        std::fs::write(&lib, text.replace("/solutions/", &format!("/{hidden}/")))
+            .map_err(|e| format!("{}: {e}", lib.display()))?;
+    }
+    Ok(())
 }
 
 /// Random bytes without a dependency: the clock and the process id are

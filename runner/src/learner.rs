@@ -1,6 +1,6 @@
-//! One step's tests, run the learner's way: their files for steps 1..N and
-//! the reference for every later step, so a half-written later file can
-//! never break an earlier step.
+//! One step's tests, run the learner's way: their files for steps 1..N.
+//! Step N's tests are built in step N's package, which holds steps 1..N
+//! only, so a half-written later file can never break an earlier step.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,35 +25,19 @@ pub struct StepRun {
     pub compile_error: Option<String>,
 }
 
-/// The features for step N's tests: the reference for every later step.
-pub fn features(step: &Step) -> Vec<String> {
+/// The features for the whole course (the server) on the learner's steps
+/// 1..N: the reference for every later step.
+pub fn later_references(step: &Step) -> Vec<String> {
     features_where(|n| n > step.number)
 }
 
 /// The SHA-256 of everything step N's result depends on: the learner's
-/// files 1..N, the later steps' reference, the given code, the step's tests
-/// and snapshots, the harness and the manifests.
+/// files 1..N, the packages of steps 1..N and the given code, the step's
+/// tests and snapshots, the harness and the manifests.
 pub fn inputs_hash(root: &Path, step: &Step) -> String {
-    let tests = format!("tests/{}", step.test_name());
-    let snapshots = format!("tests/snapshots/{}__", step.test_name());
     let mut files: Vec<PathBuf> = course_files(root)
         .into_iter()
-        .filter(|name| {
-            let name = name.to_string_lossy();
-            let numbered = |prefix: &str| {
-                name.strip_prefix(prefix)
-                    .and_then(|rest| rest.get(..2))
-                    .and_then(|n| n.parse::<usize>().ok())
-            };
-            name.starts_with("src/")
-                || name.starts_with("tests/common/")
-                || name.starts_with(&tests)
-                || name.starts_with(&snapshots)
-                || name == "Cargo.toml"
-                || name == "Cargo.lock"
-                || numbered("exercises/").is_some_and(|n| n <= step.number)
-                || numbered("solutions/").is_some_and(|n| n > step.number)
-        })
+        .filter(|name| step.depends_on(&name.to_string_lossy(), "exercises/"))
         .collect();
     files.sort();
     let mut hasher = Sha256::new();
@@ -74,7 +58,6 @@ pub fn inputs_hash(root: &Path, step: &Step) -> String {
 pub fn run(root: &Path, step: &Step, target_dir: Option<PathBuf>) -> StepRun {
     let built = compile::build(&Request {
         root: root.to_path_buf(),
-        features: features(step),
         tests: vec![step.test_name()],
         target_dir,
         ..Request::default()

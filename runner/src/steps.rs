@@ -4,7 +4,8 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
     pub number: usize,
-    /// The module in `src/lib.rs`, and the second half of every file name.
+    /// The step's module (`course::token_route`), and the second half of
+    /// every file name.
     pub module: &'static str,
     /// What the learner builds, in a few words.
     pub title: &'static str,
@@ -90,9 +91,42 @@ impl Step {
         format!("step{:02}_{}", self.number, self.module)
     }
 
+    /// `steps/step05`: the step's package, which holds steps 1..N.
+    pub fn package_dir(&self) -> String {
+        format!("steps/step{:02}", self.number)
+    }
+
+    /// `course-step05`: the step's package's name.
+    pub fn package(&self) -> String {
+        format!("course-step{:02}", self.number)
+    }
+
     /// `sol05`: the feature that swaps the reference in for the learner's file.
     pub fn feature(&self) -> String {
         format!("sol{:02}", self.number)
+    }
+}
+
+impl Step {
+    /// Whether step N's test results depend on the course file `name`
+    /// (relative to the course's root), with the steps' code taken from
+    /// `code` (`exercises/` or `solutions/`): that code for steps 1..N, the
+    /// packages of steps 1..N and the given code, step N's tests and
+    /// snapshots, the harness, and the manifests. Never a later step, the
+    /// quiz, the tools nor the docs.
+    pub fn depends_on(&self, name: &str, code: &str) -> bool {
+        let numbered = |prefix: &str| {
+            name.strip_prefix(prefix)
+                .and_then(|rest| rest.get(..2))
+                .and_then(|n| n.parse::<usize>().ok())
+        };
+        name.starts_with("steps/given/")
+            || numbered("steps/step").is_some_and(|n| n <= self.number)
+            || numbered(code).is_some_and(|n| n <= self.number)
+            || name.starts_with("tests/common/")
+            || name.starts_with(&format!("tests/{}", self.test_name()))
+            || name.starts_with(&format!("tests/snapshots/{}__", self.test_name()))
+            || ["Cargo.toml", "Cargo.lock", ".cargo/config.toml"].contains(&name)
     }
 }
 

@@ -64,16 +64,22 @@ pub fn run() -> ExitCode {
         })
         .collect();
 
-    // The course's and the quiz's tests; the tools' own tests (course-runner)
-    // build whole scratch courses and are timed by CI, not here.
+    // The course's (every step's package) and the quiz's tests; the tools'
+    // own tests (course-runner) build whole scratch courses and are timed by
+    // CI, not here, and the server's start its binary.
     let suite = [
         "test",
-        "--package",
-        "axum-oauth2-course",
-        "--package",
-        "quiz",
+        "--workspace",
+        "--exclude",
+        "course-runner",
+        "--exclude",
+        "course-server",
+        "--exclude",
+        "xtask",
+        "--exclude",
+        "bench-baseline",
         "--features",
-        "axum-oauth2-course/solutions",
+        "solutions",
     ];
     time(in_copy(&suite)); // build whatever --no-run did not
     let suites: Vec<Duration> = (0..3).map(|_| time(in_copy(&suite))).collect();
@@ -123,7 +129,7 @@ pub fn run() -> ExitCode {
         Duration::from_millis(1500),
     );
     println!(
-        "{:<58} {:>9.3} s  (compiles the server's package, once)",
+        "{:<58} {:>9.3} s  (compiles the server's package and the glue, once)",
         "cargo course serve, the first, to listening",
         course.first_serve.as_secs_f64()
     );

@@ -55,25 +55,12 @@ impl Cache {
     }
 }
 
-/// What step N's verdicts depend on: the given code (`src/`), the
-/// reference of steps 1..N (a step never uses a later one), step N's tests
-/// and snapshots, the harness, and the manifests. Not the quiz, the tools,
-/// the docs, nor a later step.
+/// What step N's verdicts depend on: the reference of steps 1..N (a step
+/// never uses a later one) and the rest `Step::depends_on` names.
 fn inputs_hash(course: &Path, step: &Step) -> u64 {
-    let tests = format!("tests/{}", step.test_name());
-    let snapshots = format!("tests/snapshots/{}__", step.test_name());
     let mut files: Vec<PathBuf> = course_files(course)
         .into_iter()
-        .filter(|name| {
-            let name = name.to_string_lossy();
-            name.starts_with("src/")
-                || name.starts_with("tests/common/")
-                || name.starts_with(&tests)
-                || name.starts_with(&snapshots)
-                || name == "Cargo.toml"
-                || name == "Cargo.lock"
-                || earlier_solution(&name, step.number)
-        })
+        .filter(|name| step.depends_on(&name.to_string_lossy(), "solutions/"))
         .collect();
     files.sort();
     let mut hasher = DefaultHasher::new();
@@ -84,12 +71,4 @@ fn inputs_hash(course: &Path, step: &Step) -> u64 {
             .hash(&mut hasher);
     }
     hasher.finish()
-}
-
-/// `solutions/NN_name.rs` with NN <= step.
-fn earlier_solution(name: &str, step: usize) -> bool {
-    name.strip_prefix("solutions/")
-        .and_then(|rest| rest.get(..2))
-        .and_then(|number| number.parse::<usize>().ok())
-        .is_some_and(|number| number <= step)
 }

@@ -86,7 +86,9 @@ fn write(root: &Path, out: &Path) -> Result<usize, String> {
                     _ => text,
                 }
             }
-            "src/lib.rs" => lib_without_solutions(&String::from_utf8_lossy(&text)).into_bytes(),
+            lib if lib.starts_with("steps/step") && lib.ends_with("/lib.rs") => {
+                lib_without_solutions(&String::from_utf8_lossy(&text)).into_bytes()
+            }
             "Cargo.toml" => String::from_utf8_lossy(&text)
                 .replace(", \"xtask\"]", "]")
                 .into_bytes(),
@@ -134,17 +136,18 @@ fn write(root: &Path, out: &Path) -> Result<usize, String> {
     Ok(count)
 }
 
-/// The library with every step on the learner's file, and a sentence for
-/// anyone who asks for the reference.
+/// A step's package with its module on the learner's file, and a sentence
+/// for anyone who asks for the reference (its `solNN` feature).
 fn lib_without_solutions(lib: &str) -> String {
     let features: Vec<String> = STEPS
         .iter()
         .map(|step| format!("feature = \"{}\"", step.feature()))
+        .filter(|feature| lib.contains(&format!("cfg_attr({feature}")))
         .collect();
     let mut out = String::new();
     let mut placed = false;
     for line in lib.lines() {
-        if line.contains("path = \"../solutions/") {
+        if line.contains("/solutions/") {
             continue;
         }
         if !placed && !line.starts_with("//!") {

@@ -25,8 +25,8 @@ const USAGE: &str = "usage: cargo course [COMMAND] [--json]
 
 learner:
   (none)          every step's status, a progress bar, and what to do next
-  test [N]        step N's tests (default: the current step), later steps swapped
-                  for the reference so an unfinished later file cannot break it
+  test [N]        step N's tests (default: the current step), built without the
+                  later steps, so an unfinished later file cannot break it
   watch           re-run the current step on every save under exercises/
   hint [N]        one more hint for step N (the stage reached is remembered)
   solution N      after asking, your file against the reference (--yes to skip asking)

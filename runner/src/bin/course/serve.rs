@@ -1,7 +1,8 @@
 //! `cargo course serve`: runs the server on the learner's steps, up to the
-//! last step done, built exactly as the tests build it (same profile, same
-//! dependency features), so no dependency is rebuilt after the tests: only
-//! the server's own small package is compiled, the first time.
+//! last step done, built as the tests build them (same profile, same
+//! dependency features), so nothing the tests built is rebuilt: only the
+//! later steps' reference and the server's own small package are compiled,
+//! the first time.
 
 use std::process::Command;
 
@@ -28,21 +29,22 @@ pub fn run(course: &mut Course, number: Option<usize>, server_args: &[String]) -
         "course: building step {:02}'s app as the tests build it ...",
         step.number
     );
-    // The server's package beside the step's tests, in one cargo run: the
-    // dependencies resolve as they do for the tests, so none is rebuilt.
+    // The server beside the step's tests, in one cargo run: the dependencies
+    // resolve with the tests' dev-dependencies, as they did for the tests,
+    // so none is rebuilt. The learner's steps 1..N are the packages the tests
+    // built; every later step is the reference, so a half-written one cannot
+    // stop the server.
     let built = compile::build_with_binary(
         &Request {
             root: course.root.clone(),
-            features: learner::features(step),
+            features: learner::later_references(step),
             tests: vec![step.test_name()],
-            extra: [
-                "--package",
-                "axum-oauth2-course",
-                "--package",
-                "course-server",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            extra: vec![
+                "--package".to_owned(),
+                step.package(),
+                "--package".to_owned(),
+                "course-server".to_owned(),
+            ],
             ..Request::default()
         },
         "server",

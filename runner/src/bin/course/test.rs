@@ -1,6 +1,6 @@
-//! `cargo course test [N]`: step N's tests (the current step by default)
-//! with every later step swapped for the reference, their messages, and a
-//! one-line verdict.
+//! `cargo course test [N]`: step N's tests (the current step by default),
+//! built in step N's package so no later step is compiled, their messages,
+//! and a one-line verdict.
 
 use course_runner::progress::Status;
 use course_runner::steps::{self, STEPS, Step};
