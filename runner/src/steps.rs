@@ -105,9 +105,7 @@ impl Step {
     pub fn feature(&self) -> String {
         format!("sol{:02}", self.number)
     }
-}
 
-impl Step {
     /// Whether step N's test results depend on the course file `name`
     /// (relative to the course's root), with the steps' code taken from
     /// `code` (`exercises/` or `solutions/`): that code for steps 1..N, the
