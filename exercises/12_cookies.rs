@@ -56,7 +56,7 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -78,9 +78,7 @@ use crate::scopes::{
     ItemStore, Principal, ScopeGrants, ScopeTokenError, Scopes, password_login,
     principal_from_bearer, principal_from_token, protected_routes, scoped_access_token,
 };
-use crate::token_route::{
-    AuthState, MAX_BODY_BYTES, TokenError, TokenRequest, no_store, read_form,
-};
+use crate::token_route::{AuthState, TokenError, TokenRequest, body_limited, no_store, read_form};
 use crate::users_me::with_json_fallbacks;
 
 /// The access token's cookie. `__Host-` makes the browser insist on
@@ -279,12 +277,11 @@ pub async fn logout(
 /// Every route so far, with `/login` and the cookie-aware `/logout`.
 pub fn router(state: CookieState) -> Router {
     Router::new()
-        .route("/token", post(refresh::token))
-        .route("/login", post(login))
-        .route("/logout", post(logout))
-        .route("/revoke", post(revocation::revoke))
+        .route("/token", body_limited(post(refresh::token)))
+        .route("/login", body_limited(post(login)))
+        .route("/logout", body_limited(post(logout)))
+        .route("/revoke", body_limited(post(revocation::revoke)))
         .merge(protected_routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 

@@ -68,7 +68,7 @@ use std::time::Duration;
 
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
@@ -89,7 +89,7 @@ use crate::revocation::{self, DenyList, RevocationState};
 use crate::scopes::{
     ItemStore, Principal, ScopeGrants, Scopes, grant, protected_routes, requested_scopes,
 };
-use crate::token_route::{AuthState, MAX_BODY_BYTES, TokenError, no_store, read_form, required};
+use crate::token_route::{AuthState, TokenError, body_limited, no_store, read_form, required};
 use crate::totp::{
     Clock, MFA_GRANT_TYPE, MfaError, MfaKeys, MfaLoginForm, MfaTokenRequest, OtpGuard, TotpSecrets,
     TotpState, after_password, second_factor,
@@ -493,12 +493,11 @@ async fn start_session(
 /// Every route so far, with the throttled `/token` and `/login`.
 pub fn router(state: ThrottleState) -> Router {
     Router::new()
-        .route("/token", post(token))
-        .route("/login", post(login))
-        .route("/logout", post(cookies::logout))
-        .route("/revoke", post(revocation::revoke))
+        .route("/token", body_limited(post(token)))
+        .route("/login", body_limited(post(login)))
+        .route("/logout", body_limited(post(cookies::logout)))
+        .route("/revoke", body_limited(post(revocation::revoke)))
         .merge(protected_routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 

@@ -10,7 +10,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header::{CACHE_CONTROL, PRAGMA};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{MethodRouter, post};
 use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
 
@@ -219,7 +219,17 @@ async fn password_grant(
 /// `POST /token` on its own, with its body limit.
 pub fn router(state: AuthState) -> Router {
     Router::new()
-        .route("/token", post(token))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .route("/token", body_limited(post(token)))
         .with_state(state)
+}
+
+/// `route` with its body limited to [`MAX_BODY_BYTES`]. It goes on each
+/// route that reads a body, not around the whole router: `Router::layer`
+/// wraps every route, `GET /users/me` too, in one more boxed service that
+/// is cloned, with the state, on every request.
+pub fn body_limited<S>(route: MethodRouter<S>) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    route.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

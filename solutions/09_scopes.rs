@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::rejection::{FormRejection, JsonRejection};
-use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::header::WWW_AUTHENTICATE;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
@@ -24,7 +24,7 @@ use crate::fake_db::User;
 use crate::jwt::Claims;
 use crate::oauth_error::OAuthError;
 use crate::token_route::{
-    AuthState, MAX_BODY_BYTES, TokenError, TokenRequest, TokenResponse, authenticate, no_store,
+    AuthState, TokenError, TokenRequest, TokenResponse, authenticate, body_limited, no_store,
     read_form, required,
 };
 use crate::users_me::{UserProfile, with_json_fallbacks};
@@ -212,11 +212,41 @@ impl ItemStore {
 /// An access token's claims from this step on: step 04's, plus `scope`,
 /// space-separated as in RFC 9068 §2.2.3. The one place a later claim goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "FlatClaims")]
 pub struct ScopedClaims {
     #[serde(flatten)]
     pub claims: Claims,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+}
+
+/// The same claims read flat, as the token carries them: a `flatten` read
+/// first buffers every field in a map of its own, on every request.
+#[derive(Deserialize)]
+struct FlatClaims {
+    sub: String,
+    exp: u64,
+    iat: u64,
+    jti: String,
+    #[serde(default)]
+    nbf: Option<u64>,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+impl From<FlatClaims> for ScopedClaims {
+    fn from(flat: FlatClaims) -> Self {
+        Self {
+            claims: Claims {
+                sub: flat.sub,
+                exp: flat.exp,
+                iat: flat.iat,
+                jti: flat.jti,
+                nbf: flat.nbf,
+            },
+            scope: flat.scope,
+        }
+    }
 }
 
 /// What this step's routes share.
@@ -527,17 +557,17 @@ where
     Principal: FromRequestParts<S>,
     Arc<ItemStore>: FromRef<S>,
 {
-    Router::new()
-        .route("/users/me", get(users_me))
-        .route("/users/me/items", get(list_items).post(add_item))
+    Router::new().route("/users/me", get(users_me)).route(
+        "/users/me/items",
+        body_limited(get(list_items).post(add_item)),
+    )
 }
 
 /// `POST /token` with scopes, and the protected routes.
 pub fn router(state: ScopesState) -> Router {
     Router::new()
-        .route("/token", post(token))
+        .route("/token", body_limited(post(token)))
         .merge(protected_routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::post;
@@ -26,7 +26,7 @@ use crate::scopes::{
     password_login, principal_from_bearer, protected_routes, scoped_access_token,
 };
 use crate::token_route::{
-    AuthState, MAX_BODY_BYTES, TokenError, TokenRequest, no_store, read_form, required,
+    AuthState, TokenError, TokenRequest, body_limited, no_store, read_form, required,
 };
 use crate::users_me::with_json_fallbacks;
 
@@ -410,9 +410,8 @@ pub fn narrowed_scopes(
 /// `POST /token` with both grants, and step 09's protected routes.
 pub fn router(state: RefreshState) -> Router {
     Router::new()
-        .route("/token", post(token))
+        .route("/token", body_limited(post(token)))
         .merge(protected_routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ use crate::refresh::{self, RefreshState, RefreshStore, now};
 use crate::scopes::{
     ItemStore, Principal, ScopeGrants, ScopedClaims, principal_from_bearer, protected_routes,
 };
-use crate::token_route::{AuthState, MAX_BODY_BYTES, TokenError, read_form, required};
+use crate::token_route::{AuthState, TokenError, body_limited, read_form, required};
 use crate::users_me::with_json_fallbacks;
 
 /// Prune the deny-list after this many additions: the cost of a prune is
@@ -235,11 +235,10 @@ pub async fn revoke(
 /// `POST /token`, `POST /logout`, `POST /revoke` and the protected routes.
 pub fn router(state: RevocationState) -> Router {
     Router::new()
-        .route("/token", post(refresh::token))
-        .route("/logout", post(logout))
-        .route("/revoke", post(revoke))
+        .route("/token", body_limited(post(refresh::token)))
+        .route("/logout", body_limited(post(logout)))
+        .route("/revoke", body_limited(post(revoke)))
         .merge(protected_routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -35,7 +35,7 @@ use crate::scopes::{
     ItemStore, Principal, ScopeGrants, ScopeTokenError, Scopes, password_login, protected_routes,
 };
 use crate::token_route::{
-    AuthState, MAX_BODY_BYTES, TokenError, TokenRequest, no_store, read_form, required,
+    AuthState, TokenError, TokenRequest, body_limited, no_store, read_form, required,
 };
 use crate::users_me::with_json_fallbacks;
 
@@ -488,12 +488,11 @@ async fn start_session(
 /// Every route so far, with the two-factor `/token` and `/login`.
 pub fn router(state: TotpState) -> Router {
     Router::new()
-        .route("/token", post(token))
-        .route("/login", post(login))
-        .route("/logout", post(cookies::logout))
-        .route("/revoke", post(revocation::revoke))
+        .route("/token", body_limited(post(token)))
+        .route("/login", body_limited(post(login)))
+        .route("/logout", body_limited(post(cookies::logout)))
+        .route("/revoke", body_limited(post(revocation::revoke)))
         .merge(protected_routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 

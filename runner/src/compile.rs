@@ -23,6 +23,12 @@ pub struct Request {
     pub extra: Vec<String>,
     /// `CARGO_TARGET_DIR`, when not the workspace's own.
     pub target_dir: Option<PathBuf>,
+    /// A build whose code is all new each time and whose binaries nobody
+    /// debugs (a grade): the course's crates without incremental caches,
+    /// which cost more to write than they give back, and without line
+    /// tables (a failing test's message and location need none). About
+    /// 2.5 s less a learner on 2 cores.
+    pub for_grading: bool,
 }
 
 /// What cargo built, or why it could not.
@@ -89,6 +95,11 @@ fn with_request(mut command: Command, request: &Request) -> Command {
     }
     if let Some(dir) = &request.target_dir {
         command.env("CARGO_TARGET_DIR", dir);
+    }
+    if request.for_grading {
+        command
+            .env("CARGO_INCREMENTAL", "0")
+            .env("CARGO_PROFILE_DEV_DEBUG", "0");
     }
     command
 }

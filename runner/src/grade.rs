@@ -113,6 +113,7 @@ impl Grader {
             tests: steps.iter().map(Step::test_name).collect(),
             extra: vec!["--no-fail-fast".to_owned()],
             target_dir: Some(self.target.clone()),
+            for_grading: true,
         })
     }
 

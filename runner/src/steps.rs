@@ -122,6 +122,7 @@ impl Step {
             || numbered("steps/step").is_some_and(|n| n <= self.number)
             || numbered(code).is_some_and(|n| n <= self.number)
             || name.starts_with("tests/common/")
+            || name.starts_with("tests/harness/")
             || name.starts_with(&format!("tests/{}", self.test_name()))
             || name.starts_with(&format!("tests/snapshots/{}__", self.test_name()))
             || ["Cargo.toml", "Cargo.lock", ".cargo/config.toml"].contains(&name)

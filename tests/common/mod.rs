@@ -1,21 +1,20 @@
 //! The hidden tests' harness: serves a router on a free loopback port,
 //! calls it, and turns a wrong answer into a message that teaches.
 //!
-//! Every step's tests include this module (`mod common;`); the app-state
-//! helpers, which need step 05, are in `state.rs`, included from step 05 on.
+//! Every step's tests include this module (`mod common;`). The part that
+//! knows no step is the crate in `tests/harness/`, built once and re-exported
+//! here; the app-state helpers, which need step 05, are in `state.rs`,
+//! included from step 05 on.
 //!
 //! You never need to read this folder to solve a step: every failure says
 //! what was sent, what was expected, what came back and where to look.
 #![allow(dead_code, unused_imports)]
 
-mod http;
-mod panic;
 mod users;
 
 use std::time::Duration;
 
-pub use http::{FORM, Reply, TestServer, form, serve};
-pub use panic::quiet_panics;
+pub use harness::{FORM, Reply, TestServer, form, quiet_panics, serve};
 pub use users::{TestUser, random_hex, random_user};
 
 /// The signing secret of every test server: 40 bytes, above HS256's 32.

@@ -42,7 +42,13 @@ pub fn run(course: &Course, options: Options) -> i32 {
             continue;
         }
         eprintln!("course grade: grading {} ...", learner.display());
+        let started = std::time::Instant::now();
         let grade = grader.grade(learner, &options.steps);
+        eprintln!(
+            "course grade: {} graded in {:.1} s",
+            learner.display(),
+            started.elapsed().as_secs_f64()
+        );
         print_table(course, &grade);
         grades.push(grade);
     }

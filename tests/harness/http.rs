@@ -7,13 +7,13 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::catch_panic::catch_panics;
 use axum::Router;
-use course::catch_panic::catch_panics;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use super::quiet_panics;
+use crate::panic::quiet_panics;
 
 /// How long a test waits for an answer before calling the handler hung.
 pub const ANSWER_WITHIN: Duration = Duration::from_secs(10);
