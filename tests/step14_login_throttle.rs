@@ -16,7 +16,9 @@ use axum::extract::connect_info::ConnectInfo;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
-use common::{Reply, TEST_SECRET, TEST_TTL, TestServer, TestUser, form, now, random_user, serve};
+use common::{
+    FORM, Reply, TEST_SECRET, TEST_TTL, TestServer, TestUser, form, now, random_user, serve,
+};
 use course::cookies::CookieState;
 use course::fake_db::{InMemoryUserStore, User, UserStore};
 use course::login_throttle::{Busy, HashingPool, Limiter, LoginLimits, ThrottleState, app};
@@ -24,7 +26,7 @@ use course::passwords::PasswordHasher;
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
 use course::revocation::{DenyList, RevocationState};
 use course::scopes::{ItemStore, Scope, ScopeGrants, Scopes, ScopesState};
-use course::token_route::AuthState;
+use course::token_route::{AuthState, MAX_BODY_BYTES};
 use course::totp::{MFA_GRANT_TYPE, MfaKeys, TotpSecrets, TotpState};
 use state::{someone, test_hasher, test_keys};
 use totp_rs::{Builder, Secret};
@@ -586,4 +588,31 @@ async fn retry_after_is_the_wait_until_the_next_try() {
             "Limiter::check in exercises/14_login_throttle.rs"
         )
     );
+}
+
+#[tokio::test]
+async fn every_form_route_keeps_the_body_limit() {
+    let Setup { server, .. } = setup(&[], test_hasher(), LIMITS).await;
+    // A login that would succeed, but for its padding.
+    let padding = "x".repeat(MAX_BODY_BYTES);
+    let body = format!(
+        "{}&token=x&padding={padding}",
+        form(&[
+            ("grant_type", "password"),
+            ("username", "alice"),
+            ("password", "secret123"),
+        ])
+    );
+    for path in ["/token", "/login", "/revoke"] {
+        let reply = server.post(path, Some(FORM), body.clone()).await;
+        reply.assert_error(
+            413,
+            "invalid_request",
+            &format!(
+                "POST {path} with a body over 16 KiB is refused before it is read: every route \
+                 that reads a form goes through body_limited, or axum lets it buffer 2 MB"
+            ),
+            "router in exercises/14_login_throttle.rs",
+        );
+    }
 }

@@ -144,8 +144,9 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
     );
     write(
         &cheat,
-        "tests/common/http.rs",
-        &read(&cheat, "tests/common/http.rs").replace("if self.status != expected {", "if false {"),
+        "tests/harness/http.rs",
+        &read(&cheat, "tests/harness/http.rs")
+            .replace("if self.status != expected {", "if false {"),
     );
     write(
         &cheat,
@@ -236,7 +237,7 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
         "Cargo.toml differs from the course",
         ".cargo/config.toml differs from the course",
         "tests/step05_token_route.rs differs from the course",
-        "tests/common/http.rs differs from the course",
+        "tests/harness/http.rs differs from the course",
         "exercises/05_token_route.rs uses include!",
         "exercises/06_current_user.rs uses a #[path] attribute",
     ] {
