@@ -71,7 +71,11 @@ impl Grader {
     /// Prepares a scratch copy of `course` under `work`, and the expected
     /// number of tests of every step from the reference.
     pub fn new(course: &Path, work: &Path) -> Result<Self, String> {
-        let scratch = work.join("course");
+        // `COURSE_GRADE_SCRATCH` gives a grade a copy of its own: two grades
+        // of one course at once must not write into each other's copy.
+        let scratch = std::env::var_os("COURSE_GRADE_SCRATCH")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| work.join("course"));
         scratch::mirror(course, &scratch).map_err(|e| e.to_string())?;
         hide_the_reference(&scratch)?;
         // `COURSE_GRADE_TARGET` shares a target directory the tools' own

@@ -71,6 +71,11 @@ fn grade(name: &str, learners: &[&Path], extra: &[&str]) -> (Value, String, Stri
         .args(extra)
         .env("COURSE_ROOT", course_root())
         .env("COURSE_GRADE_TARGET", target_dir(&format!("grade-{name}")))
+        // Each test's grade its own copy of the course: they run at once.
+        .env(
+            "COURSE_GRADE_SCRATCH",
+            target_dir(&format!("grade-{name}-course")),
+        )
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()
