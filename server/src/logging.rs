@@ -3,7 +3,6 @@
 //! makes one write call per few kilobytes of log rather than one per line.
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -206,14 +205,15 @@ where
     }
 }
 
-/// One line a request, formatted by hand: the request log runs on every
+/// One line a request, written by hand: the request log runs on every
 /// request, and tracing's general machinery (a callsite, an event, a
 /// formatter, a fresh timestamp) costs more than the answer to a request
-/// does. The timestamp's text is made once a second.
+/// does; so does `write!`'s, a third of the line's cost. The timestamp's
+/// text is made once a second.
 fn write_request_line(out: &Buffered, method: &Method, path: &str, status: u16, took: Duration) {
     thread_local! {
         static STAMP: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
-        static LINE: RefCell<String> = const { RefCell::new(String::new()) };
+        static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -225,17 +225,39 @@ fn write_request_line(out: &Buffered, method: &Method, path: &str, status: u16, 
         }
         LINE.with_borrow_mut(|line| {
             line.clear();
-            let _ = writeln!(
-                line,
-                "{text}.{:06}Z  INFO {method} {path} {status} {}us",
-                now.subsec_micros(),
-                took.as_micros()
-            );
+            request_line(line, text, now.subsec_micros(), method, path, status, took);
             if let Ok(mut writer) = out.0.lock() {
-                let _ = writer.write_all(line.as_bytes());
+                let _ = writer.write_all(line);
             }
         });
     });
+}
+
+/// `2026-11-23T17:58:01.000042Z  INFO GET /users/me 200 87us`, newline ended.
+fn request_line(
+    line: &mut Vec<u8>,
+    stamp: &str,
+    micros: u32,
+    method: &Method,
+    path: &str,
+    status: u16,
+    took: Duration,
+) {
+    let mut digits = itoa::Buffer::new();
+    line.extend_from_slice(stamp.as_bytes());
+    line.push(b'.');
+    let micros = digits.format(micros.min(999_999));
+    line.extend_from_slice(&b"000000"[micros.len()..]);
+    line.extend_from_slice(micros.as_bytes());
+    line.extend_from_slice(b"Z  INFO ");
+    line.extend_from_slice(method.as_str().as_bytes());
+    line.push(b' ');
+    line.extend_from_slice(path.as_bytes());
+    line.push(b' ');
+    line.extend_from_slice(digits.format(status).as_bytes());
+    line.push(b' ');
+    line.extend_from_slice(digits.format(took.as_micros()).as_bytes());
+    line.extend_from_slice(b"us\n");
 }
 
 /// `2026-11-23T17:58:01` for seconds since the Unix epoch (UTC), by the
@@ -262,6 +284,37 @@ fn utc(seconds: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use axum::http::Method;
+
+    #[test]
+    fn a_request_line_reads_like_the_rest_of_the_log() {
+        let mut line = Vec::new();
+        let stamp = super::utc(1_795_454_281);
+        let took = Duration::from_micros(87);
+        super::request_line(&mut line, &stamp, 42, &Method::GET, "/users/me", 200, took);
+        assert_eq!(
+            String::from_utf8(line).expect("text"),
+            "2026-11-23T17:18:01.000042Z  INFO GET /users/me 200 87us\n"
+        );
+        let mut line = Vec::new();
+        let took = Duration::from_millis(1_500);
+        super::request_line(
+            &mut line,
+            &stamp,
+            999_999,
+            &Method::POST,
+            "/token",
+            503,
+            took,
+        );
+        assert_eq!(
+            String::from_utf8(line).expect("text"),
+            "2026-11-23T17:18:01.999999Z  INFO POST /token 503 1500000us\n"
+        );
+    }
+
     #[test]
     fn utc_is_the_calendar() {
         assert_eq!(super::utc(0), "1970-01-01T00:00:00");
