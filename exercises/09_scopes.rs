@@ -40,7 +40,7 @@
 //! | `POST /token`, wrong password and a scope the user lacks | 400 `invalid_grant`: credentials first |
 //! | `GET /users/me` | needs `profile`: the profile |
 //! | `GET /users/me/items` | needs `items:read`: `[{"id": 1, "name": "..."}]` (alice has two, others none) |
-//! | `POST /users/me/items`, JSON `{"name": "..."}` | needs `items:write`: 201 with the new item |
+//! | `POST /users/me/items`, JSON `{"name": "..."}` | needs `items:write`: 201 with the new item; a body over 16 KiB: 413, as `/token` |
 //! | ... with a name of 0 or over 100 characters, or a body that is not that JSON | 400 `invalid_request` |
 //! | a valid token without the route's scope | 403 `insufficient_scope`, challenge naming the scope |
 //! | no token, a bad token, a disabled account | 401 or 400, as in steps 03, 06 and 08 |
@@ -548,7 +548,7 @@ pub async fn add_item(
     body: Result<Json<NewItem>, JsonRejection>,
 ) -> Response {
     todo!(
-        "step 09: 400 invalid_request for a bad body or a name outside 1..=100 characters, else 201 with the new item"
+        "step 09: 413 (TokenError::TooLarge) for a body over the limit, 400 invalid_request for another bad body or a name outside 1..=100 characters, else 201 with the new item"
     )
 }
 

@@ -236,8 +236,8 @@ fn users_me() {}
 
 // TODO(step 15): describe these two as the ones above: their statuses
 // (GET: 200 with a list of ItemBody, 400, 401, 403; POST: 201 with an
-// ItemBody, 400, 401, 403), the POST's JSON body, and their scopes. Then add
-// them to ApiDoc's paths.
+// ItemBody, 400, 401, 403, 413), the POST's JSON body, and their scopes.
+// Then add them to ApiDoc's paths.
 
 /// The caller's items. Needs `items:read`.
 fn list_items() {}

@@ -198,6 +198,9 @@ add = lambda extra: request("POST", "/users/me/items", '{"name": "probe"}',
                             dict({"Cookie": jar, "Content-Type": "application/json"}, **extra))
 expect_error("cookies: a POST by cookie without X-CSRF-Token is 403", add({}), 403, "csrf_token_invalid")
 check("cookies: a POST by cookie with X-CSRF-Token is 201", add({"X-CSRF-Token": csrf})[0] == 201)
+huge = request("POST", "/users/me/items", json.dumps({"name": "x" * 17000}),
+               {"Cookie": jar, "Content-Type": "application/json", "X-CSRF-Token": csrf})
+expect_error("items: a 17 KiB body is 413", huge, 413, "invalid_request")
 
 
 def totp(secret_b32, at):

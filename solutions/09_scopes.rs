@@ -536,8 +536,13 @@ pub async fn add_item(
 ) -> Response {
     let invalid =
         |why: &str| OAuthError::new("invalid_request", why).with_status(StatusCode::BAD_REQUEST);
-    let Ok(Json(new)) = body else {
-        return invalid("the body must be JSON like {\"name\": \"...\"}");
+    let new = match body {
+        Ok(Json(new)) => new,
+        // Too big is not malformed: 413, as step 05's /token answers it.
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return TokenError::TooLarge.into_response();
+        }
+        Err(_) => return invalid("the body must be JSON like {\"name\": \"...\"}"),
     };
     let length = new.name.chars().count();
     if !(1..=MAX_ITEM_NAME_CHARS).contains(&length) {

@@ -199,6 +199,7 @@ fn list_items() {}
         (status = 400, description = "`invalid_request`: a bad body or header", body = ErrorBody),
         (status = 401, description = "No token, or `invalid_token`", body = ErrorBody),
         (status = 403, description = "`insufficient_scope`, or `csrf_token_invalid` for a cookie request", body = ErrorBody),
+        (status = 413, description = "A body over 16 KiB", body = ErrorBody),
     ),
     security(("oauth2" = ["items:write"]), ("session_cookie" = [])))]
 fn add_item() {}

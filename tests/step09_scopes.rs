@@ -13,6 +13,7 @@ use course::jwt::Claims;
 use course::scopes::{
     ItemStore, RequireScope, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState, app, scope,
 };
+use course::token_route::MAX_BODY_BYTES;
 use reqwest::Method;
 use serde_json::{Value, json};
 use state::{someone, state_with, test_keys, token_for};
@@ -469,6 +470,29 @@ async fn an_item_name_is_one_to_a_hundred_characters() {
             "add_item in exercises/09_scopes.rs",
         );
     }
+}
+
+#[tokio::test]
+async fn an_item_body_over_the_limit_is_413() {
+    let server = server(&[]).await;
+    let token = scoped_token("alice", Some("items:write"));
+    let name = "x".repeat(MAX_BODY_BYTES);
+    let reply = add(
+        &server,
+        &token,
+        json!({"name": name}).to_string(),
+        "application/json",
+    )
+    .await;
+    reply.assert_error(
+        413,
+        "invalid_request",
+        &format!(
+            "a JSON body over {MAX_BODY_BYTES} bytes is too large, not malformed: 413, as POST /token \
+             answers it, so the client knows to send less rather than to fix its JSON"
+        ),
+        "add_item in exercises/09_scopes.rs: the JsonRejection's status",
+    );
 }
 
 #[tokio::test]
