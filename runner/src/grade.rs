@@ -61,6 +61,8 @@ pub struct LearnerGrade {
 pub struct Grader {
     course: PathBuf,
     scratch: PathBuf,
+    /// Held while this grader lives: see [`scratch::lock`].
+    _scratch_lock: std::fs::File,
     target: PathBuf,
     /// Test binary name to the number of tests the reference build lists.
     expected: BTreeMap<String, usize>,
@@ -71,11 +73,18 @@ impl Grader {
     /// Prepares a scratch copy of `course` under `work`, and the expected
     /// number of tests of every step from the reference.
     pub fn new(course: &Path, work: &Path) -> Result<Self, String> {
-        // `COURSE_GRADE_SCRATCH` gives a grade a copy of its own: two grades
-        // of one course at once must not write into each other's copy.
+        // `COURSE_GRADE_SCRATCH` gives a grade a copy of its own, so two
+        // grades of one course can run at once; on one copy, they take turns.
         let scratch = std::env::var_os("COURSE_GRADE_SCRATCH")
             .map(PathBuf::from)
             .unwrap_or_else(|| work.join("course"));
+        let scratch_lock = scratch::lock(&scratch, || {
+            eprintln!(
+                "course grade: another grade is using {}; waiting for it to finish ...",
+                scratch.display()
+            );
+        })
+        .map_err(|e| format!("cannot lock {}: {e}", scratch.display()))?;
         scratch::mirror(course, &scratch).map_err(|e| e.to_string())?;
         hide_the_reference(&scratch)?;
         // `COURSE_GRADE_TARGET` shares a target directory the tools' own
@@ -86,6 +95,7 @@ impl Grader {
         let grader = Self {
             course: course.to_path_buf(),
             scratch,
+            _scratch_lock: scratch_lock,
             target,
             expected: BTreeMap::new(),
             limit: Duration::from_secs(120),

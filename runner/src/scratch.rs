@@ -89,3 +89,54 @@ pub fn write_if_changed(path: &Path, content: &[u8]) -> std::io::Result<()> {
     }
     std::fs::write(path, content)
 }
+
+/// Holds a scratch copy for one tool run: while the returned file is open,
+/// another run that locks the same copy waits (calling `on_wait` once
+/// first), so two runs never write into each other's files. The operating
+/// system drops the lock when the process ends, however it ends.
+pub fn lock(scratch: &Path, on_wait: impl FnOnce()) -> std::io::Result<std::fs::File> {
+    let path = scratch.with_extension("lock");
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file = std::fs::File::create(&path)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            on_wait();
+            file.lock()?;
+        }
+        Err(std::fs::TryLockError::Error(error)) => return Err(error),
+    }
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    #[test]
+    fn a_second_lock_of_a_scratch_copy_waits_for_the_first() {
+        let dir = std::env::temp_dir().join(format!("course-lock-test-{}", std::process::id()));
+        let scratch = dir.join("course");
+        let first = super::lock(&scratch, || panic!("nothing holds it yet")).expect("locked");
+        let (waiting, waited) = mpsc::channel();
+        let second = std::thread::spawn(move || {
+            super::lock(&scratch, move || {
+                waiting.send(()).expect("the test listens")
+            })
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+        });
+        waited
+            .recv()
+            .expect("the second run sees the copy held and says it waits");
+        drop(first);
+        assert_eq!(
+            second.join().expect("no panic"),
+            Ok(()),
+            "once the first run lets go, the second one gets the copy"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
