@@ -355,6 +355,12 @@ async fn add(server: &TestServer, token: &str, body: String, content_type: &str)
         .await
 }
 
+/// `POST /users/me/items` with the JSON body `{"name": name}`.
+async fn add_named(server: &TestServer, token: &str, name: &str) -> Reply {
+    let body = json!({ "name": name }).to_string();
+    add(server, token, body, "application/json").await
+}
+
 #[tokio::test]
 async fn an_added_item_is_201_and_listed_after() {
     let writer = someone();
@@ -368,13 +374,7 @@ async fn an_added_item_is_201_and_listed_after() {
     .await
     .access_token();
     let name = format!("Item {}", common::random_hex(4));
-    let reply = add(
-        &server,
-        &token,
-        json!({"name": name}).to_string(),
-        "application/json",
-    )
-    .await;
+    let reply = add_named(&server, &token, &name).await;
     reply.assert_status(
         201,
         "POST /users/me/items with items:write creates an item",
@@ -389,13 +389,7 @@ async fn an_added_item_is_201_and_listed_after() {
             "add_item in exercises/09_scopes.rs"
         )
     );
-    let second = add(
-        &server,
-        &token,
-        json!({"name": "Another"}).to_string(),
-        "application/json",
-    )
-    .await;
+    let second = add_named(&server, &token, "Another").await;
     assert!(
         second.json()["id"].is_u64() && second.json()["id"] != item["id"],
         "{}",
@@ -426,13 +420,7 @@ async fn an_item_name_is_one_to_a_hundred_characters() {
     let server = server(&[]).await;
     let token = scoped_token("alice", Some("items:write"));
     let accented = "é".repeat(100);
-    let reply = add(
-        &server,
-        &token,
-        json!({"name": accented}).to_string(),
-        "application/json",
-    )
-    .await;
+    let reply = add_named(&server, &token, &accented).await;
     reply.assert_status(
         201,
         "a name of 100 characters (200 bytes of UTF-8) is allowed: the limit counts characters, not bytes",
@@ -477,13 +465,7 @@ async fn an_item_body_over_the_limit_is_413() {
     let server = server(&[]).await;
     let token = scoped_token("alice", Some("items:write"));
     let name = "x".repeat(MAX_BODY_BYTES);
-    let reply = add(
-        &server,
-        &token,
-        json!({"name": name}).to_string(),
-        "application/json",
-    )
-    .await;
+    let reply = add_named(&server, &token, &name).await;
     reply.assert_error(
         413,
         "invalid_request",
