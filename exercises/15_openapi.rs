@@ -23,7 +23,7 @@
 //! - **Docs must work offline, and load nothing from elsewhere.** Most
 //!   tutorials point Swagger UI at a CDN: a page that runs whatever that CDN
 //!   serves today, on your origin, next to your tokens. Here the assets come
-//!   from the `swagger-ui-dist` crate, compiled into the binary, and a
+//!   from the `swagger-ui-redist` crate, compiled into the binary, and a
 //!   `Content-Security-Policy` makes the browser refuse anything else.
 //!
 //! ## The contract
@@ -44,8 +44,10 @@
 //!
 //! - `utoipa::openapi::security::{OAuth2, Flow, Password, Scopes}`:
 //!   `OAuth2::new([Flow::Password(Password::new("/token", scopes))])`.
-//! - `swagger_ui_dist::generate_routes(ApiDefinition { uri_prefix: "/docs",
-//!   api_definition: OpenApiSource::Uri("/openapi.json"), title: ... })`.
+//! - `swagger_ui_redist::SwaggerUi`: `config().urls(["/openapi.json"])`
+//!   points the page at the document; `SwaggerUi::static_files()` lists each
+//!   asset with its bytes, to serve at `/docs/{file_name()}` (tell the page
+//!   with `override_file_path`); `serve()` writes the page.
 //! - `axum::middleware::map_response` adds a header to every answer of a
 //!   router.
 //! - Run the server and open http://127.0.0.1:8000/docs: Authorize as
@@ -65,9 +67,9 @@ use std::sync::OnceLock;
 use axum::Router;
 use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use swagger_ui_dist::{ApiDefinition, OpenApiSource};
+use swagger_ui_redist::{SwaggerUi, SwaggerUiStaticFile};
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, Flow, OAuth2, Password, Scopes as ScopeList, SecurityScheme,
 };
@@ -297,8 +299,14 @@ async fn same_origin_only(mut response: Response) -> Response {
 /// Swagger UI at `/docs`, its assets compiled into the binary.
 pub fn docs() -> Router {
     todo!(
-        "step 15: swagger_ui_dist's routes at /docs for /openapi.json, with same_origin_only on every answer"
+        "step 15: Swagger UI's page at /docs for /openapi.json and each of its assets at /docs/<file name>, with same_origin_only on every answer"
     )
+}
+
+/// Each asset's Content-Type: the bytes alone do not tell a browser that a
+/// file is a script or a style sheet.
+fn content_type(file: SwaggerUiStaticFile) -> &'static str {
+    todo!("step 15: text/css, text/javascript or image/png")
 }
 
 /// Step 14's app with `GET /openapi.json` and `/docs`.

@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 use axum::Router;
 use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use swagger_ui_dist::{ApiDefinition, OpenApiSource};
+use swagger_ui_redist::{SwaggerUi, SwaggerUiStaticFile};
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, Flow, OAuth2, Password, Scopes as ScopeList, SecurityScheme,
 };
@@ -280,12 +280,32 @@ async fn same_origin_only(mut response: Response) -> Response {
 
 /// Swagger UI at `/docs`, its assets compiled into the binary.
 pub fn docs() -> Router {
-    swagger_ui_dist::generate_routes(ApiDefinition {
-        uri_prefix: "/docs",
-        api_definition: OpenApiSource::Uri("/openapi.json"),
-        title: Some("axum OAuth2 course"),
-    })
-    .layer(axum::middleware::map_response(same_origin_only))
+    let mut ui = SwaggerUi::new();
+    ui.title("axum OAuth2 course");
+    ui.config().urls(["/openapi.json"]);
+    let mut router = Router::new();
+    for &(file, bytes) in SwaggerUi::static_files() {
+        let path = format!("/docs/{}", file.file_name());
+        let headers = [(CONTENT_TYPE, content_type(file))];
+        router = router.route(&path, get(move || async move { (headers, bytes) }));
+        // The page links each asset where this router serves it.
+        ui.override_file_path(file, path);
+    }
+    let page = ui.serve().expect("the Swagger UI config serialises");
+    router
+        .route("/docs", get(move || async move { Html(page) }))
+        .layer(axum::middleware::map_response(same_origin_only))
+}
+
+/// Each asset's Content-Type: the bytes alone do not tell a browser that a
+/// file is a script or a style sheet.
+fn content_type(file: SwaggerUiStaticFile) -> &'static str {
+    match file {
+        SwaggerUiStaticFile::Css | SwaggerUiStaticFile::IndexCss => "text/css",
+        SwaggerUiStaticFile::Js | SwaggerUiStaticFile::StandalonePresetJs => "text/javascript",
+        SwaggerUiStaticFile::Favicon16 | SwaggerUiStaticFile::Favicon32 => "image/png",
+        _ => "application/octet-stream",
+    }
 }
 
 /// Step 14's app with `GET /openapi.json` and `/docs`.

@@ -388,6 +388,54 @@ async fn swagger_ui_is_served_from_the_binary() {
             )
         );
     }
+    // Every script, style sheet and icon the page links must be there: one
+    // missing script (the standalone preset, say) and the page stays blank.
+    let links = linked_paths(&page.body);
+    assert!(
+        links.len() >= 3,
+        "{}",
+        page.explain(
+            "a page that links Swagger UI's script, its style sheet and the rest of its assets",
+            "docs in exercises/15_openapi.rs"
+        )
+    );
+    for link in links {
+        let reply = server.get(&link, &[]).await;
+        let kind = match link.rsplit('.').next() {
+            Some("js") => "javascript",
+            Some("css") => "css",
+            Some("png") => "image/png",
+            _ => "",
+        };
+        assert!(
+            link.starts_with("/docs/")
+                && reply.status == 200
+                && reply
+                    .header("content-type")
+                    .is_some_and(|c| c.contains(kind))
+                && !reply.body.is_empty(),
+            "{}",
+            reply.explain(
+                &format!(
+                    "the page at /docs links {link}: 200 with its bytes, served under /docs/ with a \
+                     Content-Type of {kind:?} (a browser does not run a script, or apply a style sheet, that \
+                     it cannot find or is told is something else)"
+                ),
+                "docs and content_type in exercises/15_openapi.rs (override_file_path puts each asset \
+                 where the page looks for it)"
+            )
+        );
+    }
+}
+
+/// The paths in the page's `src="..."` and `href="..."` attributes.
+fn linked_paths(page: &str) -> Vec<String> {
+    ["src=\"", "href=\""]
+        .iter()
+        .flat_map(|attribute| page.split(attribute).skip(1))
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[tokio::test]

@@ -9,6 +9,8 @@
 //! `JWT_SECRET`, at least 32 bytes; unset, the server makes a random key for
 //! this run only (tokens die with the process).
 
+#[cfg(test)]
+mod catch_panic_tests;
 mod config;
 mod logging;
 mod progress;
