@@ -46,8 +46,9 @@
 //!   `OAuth2::new([Flow::Password(Password::new("/token", scopes))])`.
 //! - `swagger_ui_redist::SwaggerUi`: `config().urls(["/openapi.json"])`
 //!   points the page at the document; `SwaggerUi::static_files()` lists each
-//!   asset with its bytes, to serve at `/docs/{file_name()}` (tell the page
-//!   with `override_file_path`); `serve()` writes the page.
+//!   asset with its bytes, to serve at `/docs/{file_name()}`; the page links
+//!   each as `./{file_name()}`, which from `/docs` is `/{file_name()}`, until
+//!   `override_file_path` tells it where; `serve()` writes the page.
 //! - `axum::middleware::map_response` adds a header to every answer of a
 //!   router.
 //! - Run the server and open http://127.0.0.1:8000/docs: Authorize as

@@ -354,7 +354,8 @@ async fn swagger_ui_is_served_from_the_binary() {
             "an HTML page that loads Swagger UI from /docs/... and the document from /openapi.json, and nothing \
              from another site: the docs must work offline, and a page that pulls script from a CDN runs whatever \
              that CDN serves today, on your origin",
-            "docs in exercises/15_openapi.rs"
+            "docs in exercises/15_openapi.rs (the page links each asset as ./<file> unless override_file_path \
+             says where it is: from /docs, ./<file> is /<file>)"
         )
     );
     let csp = page
@@ -367,6 +368,16 @@ async fn swagger_ui_is_served_from_the_binary() {
         page.explain(
             "a Content-Security-Policy with default-src 'self', so the browser itself refuses anything from \
              elsewhere",
+            "same_origin_only in exercises/15_openapi.rs, and the map_response layer in docs that adds it"
+        )
+    );
+    assert!(
+        directive(&csp, "script-src").is_some_and(|sources| sources.iter().any(|s| runs_inline(s))),
+        "{}",
+        page.explain(
+            "a Content-Security-Policy whose script-src (or default-src, where there is none) allows the \
+             page's inline script ('unsafe-inline', or the script's hash): the page starts Swagger UI from an \
+             inline script, and a policy that blocks it leaves a blank page",
             "same_origin_only in exercises/15_openapi.rs"
         )
     );
@@ -426,6 +437,27 @@ async fn swagger_ui_is_served_from_the_binary() {
             )
         );
     }
+}
+
+/// The sources a policy allows for `name`, which falls back to
+/// `default-src` (as CSP Level 3's fallback list says).
+fn directive<'a>(policy: &'a str, name: &str) -> Option<Vec<&'a str>> {
+    let sources = |wanted: &str| {
+        policy.split(';').find_map(|directive| {
+            let mut words = directive.split_whitespace();
+            (words.next() == Some(wanted)).then(|| words.collect::<Vec<_>>())
+        })
+    };
+    sources(name).or_else(|| sources("default-src"))
+}
+
+/// A source that lets an inline script run: `'unsafe-inline'`, or the
+/// stricter hash or nonce of that script.
+fn runs_inline(source: &str) -> bool {
+    source == "'unsafe-inline'"
+        || ["'sha256-", "'sha384-", "'sha512-", "'nonce-"]
+            .iter()
+            .any(|prefix| source.starts_with(prefix))
 }
 
 /// The paths in the page's `src="..."` and `href="..."` attributes.

@@ -199,6 +199,19 @@ impl fmt::Debug for Reply {
     }
 }
 
+/// A body as a failure message shows it: an asset's hundreds of kilobytes
+/// would bury the lines around it.
+fn shown_body(body: &str) -> String {
+    const SHOWN: usize = 400;
+    if body.is_empty() {
+        return "(empty body)".to_owned();
+    }
+    match body.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}... ({} bytes in all)", &body[..cut], body.len()),
+        None => body.to_owned(),
+    }
+}
+
 impl Reply {
     /// A failure message: what was sent, what was expected, what came back,
     /// and where to look.
@@ -207,17 +220,18 @@ impl Reply {
             Some(why) => why.clone(),
             None => {
                 let mut got = format!("{}", self.status);
-                for name in ["www-authenticate", "content-type", "cache-control", "allow"] {
+                for name in [
+                    "www-authenticate",
+                    "content-type",
+                    "content-security-policy",
+                    "cache-control",
+                    "allow",
+                ] {
                     if let Some(value) = self.header(name) {
                         got += &format!("{INDENT}{name}: {value}");
                     }
                 }
-                let body = if self.body.is_empty() {
-                    "(empty body)"
-                } else {
-                    &self.body
-                };
-                got + &format!("{INDENT}{body}")
+                got + &format!("{INDENT}{}", shown_body(&self.body))
             }
         };
         format!(
