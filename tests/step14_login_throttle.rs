@@ -616,3 +616,51 @@ async fn every_form_route_keeps_the_body_limit() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_item_routes_keep_step_09s_store() {
+    let Setup { server, .. } = setup(&[], test_hasher(), LIMITS).await;
+    let where_ = "the FromRef impls under ThrottleState in exercises/14_login_throttle.rs";
+    let login = token(
+        &server,
+        &[
+            ("grant_type", "password"),
+            ("username", "alice"),
+            ("password", "secret123"),
+            ("scope", "items:read items:write"),
+        ],
+    )
+    .await;
+    login.assert_status(200, "alice's login for her items", where_);
+    let bearer = format!(
+        "Bearer {}",
+        login.json()["access_token"].as_str().unwrap_or_default()
+    );
+    let name = format!("Item {}", common::random_hex(4));
+    let added = server
+        .request(
+            reqwest::Method::POST,
+            "/users/me/items",
+            &[
+                ("authorization", &bearer),
+                ("content-type", "application/json"),
+            ],
+            format!(r#"{{"name": "{name}"}}"#),
+        )
+        .await;
+    added.assert_status(201, "alice adds an item through step 14's app", where_);
+    let listed = server.get("/users/me/items", &[&bearer]).await;
+    assert!(
+        listed.status == 200
+            && listed.body.contains("Notebook")
+            && listed.body.contains(&name),
+        "{}",
+        listed.explain(
+            &format!(
+                "alice's demo items (Notebook, Fountain pen) and the {name:?} just added: the item routes \
+                 read the app's one item store, not a new one for each request"
+            ),
+            where_
+        )
+    );
+}
