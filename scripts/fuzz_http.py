@@ -8,7 +8,8 @@ Usage: fuzz_http.py BASE_URL [COUNT] [SEED]   (default 10000 requests, seed 1)
 Start the server in test mode so that the random logins do not each pay a
 real bcrypt check: COURSE_TEST_MODE=1 server --bcrypt-cost 4 ...
 Prints the count of answers by status; exits 1 on any 5xx or dropped
-connection.
+connection. A request that gets no answer is printed, with what it gets
+when sent once more.
 """
 import http.client
 import json
@@ -22,6 +23,7 @@ COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
 SEED = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 rng = random.Random(SEED)
 URL = urllib.parse.urlsplit(BASE)
+DROPPED = []  # requests that got no answer, and what they got when sent again
 
 PATHS = ["/token", "/login", "/logout", "/revoke", "/users/me", "/users/me/items",
          "/openapi.json", "/docs", "/docs/swagger-ui.css", "/", "/admin", "/token/", "//token",
@@ -78,6 +80,18 @@ def one():
         if content_type:
             headers["Content-Type"] = content_type
         payload = body(content_type)
+    answer = send(method, path, payload, headers)
+    if isinstance(answer, str):
+        # Sent again, to tell a request that always drops its connection (a
+        # panic, a crash) from one dropped once (a race: an answer sent
+        # before the body was read, then the connection closed under it).
+        # Either is a failure; the line printed says which.
+        again = send(method, path, payload, headers)
+        DROPPED.append(f"{method} {path} with {len(payload or b'')} body bytes: {answer}, sent again: {again}")
+    return answer
+
+
+def send(method, path, payload, headers):
     conn = http.client.HTTPConnection(URL.hostname, URL.port or 80, timeout=10)
     try:
         conn.request(method, path, body=payload, headers=headers)
@@ -105,6 +119,8 @@ def main():
     bad = {s: n for s, n in statuses.items() if not isinstance(s, int) or s >= 500}
     shown = ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items(), key=lambda kv: str(kv[0])))
     print(f"fuzz: {COUNT} random requests (seed {SEED}); answers by status: {shown}")
+    for dropped in DROPPED:
+        print(f"fuzz: no answer: {dropped}")
     alive = login_works()
     print(f"fuzz: the server {'still serves a login' if alive else 'NO LONGER SERVES a login'} afterwards")
     if bad or not alive:

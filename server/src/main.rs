@@ -12,6 +12,7 @@
 #[cfg(test)]
 mod catch_panic_tests;
 mod config;
+mod drain;
 mod logging;
 mod progress;
 
@@ -75,9 +76,11 @@ async fn run(config: Config) -> Result<(), String> {
     }
     // The log and the panic catcher wrap the whole app once, outside the
     // router: `Router::layer` would wrap every route, a boxed service more
-    // to clone on each request.
+    // to clone on each request. A body the app leaves unread is read after
+    // it (drain.rs), so the close that follows is not a reset.
     let app = assemble::app(step, &config.settings)?;
-    let app = logging::request_log(config.log).layer(catch_panics().layer(app));
+    let app =
+        logging::request_log(config.log).layer(catch_panics().layer(drain::DrainLayer.layer(app)));
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
