@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRef, FromRequestParts, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Json, Router};
 use base64::Engine;
@@ -19,14 +20,18 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::active_user::ensure_active;
-use crate::current_user::{CurrentUserRejection, load_user};
+use crate::bearer::BearerToken;
+use crate::current_user::{CurrentUserRejection, decode_access_token, load_user};
 use crate::fake_db::User;
+use crate::jwt::Claims;
+use crate::oauth_error::OAuthError;
 use crate::scopes::{
     ItemStore, Principal, ScopeGrants, ScopeTokenError, ScopedTokenResponse, Scopes, ScopesState,
-    password_login, principal_from_bearer, protected_routes, scoped_access_token,
+    password_login, protected_routes,
 };
 use crate::token_route::{
-    AuthState, TokenError, TokenRequest, body_limited, no_store, read_form, required,
+    AuthState, TokenError, TokenRequest, TokenResponse, body_limited, no_store, read_form,
+    required,
 };
 use crate::users_me::with_json_fallbacks;
 
@@ -36,6 +41,10 @@ pub const DEFAULT_REFRESH_TTL: Duration = Duration::from_secs(14 * 24 * 60 * 60)
 
 /// How many rotated tokens a family remembers, to recognise their reuse.
 pub const REMEMBERED_PER_FAMILY: usize = 32;
+
+/// How many live families (sessions) one user may have: a new login past
+/// this ends the user's oldest session, so no account can fill memory.
+pub const MAX_FAMILIES_PER_USER: usize = 10;
 
 /// The SHA-256 of a refresh token: all the server keeps of it.
 type TokenHash = [u8; 32];
@@ -52,6 +61,25 @@ fn new_refresh_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// 64 random bits: a family's id. Random, not counted, so that an id says
+/// nothing about how many logins came before it, and a server restarted
+/// with the same signing key never gives an old session's id to a new one.
+fn new_family_id() -> u64 {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system has no random source");
+    u64::from_le_bytes(bytes)
+}
+
+/// A family's id as access tokens carry it, in their `sid` claim.
+fn sid_of(id: u64) -> String {
+    format!("{id:016x}")
+}
+
+/// The family id a `sid` claim names, if it is one.
+fn id_of(sid: &str) -> Option<u64> {
+    u64::from_str_radix(sid, 16).ok()
+}
+
 /// The refresh tokens descended from one login.
 struct Family {
     username: String,
@@ -64,21 +92,40 @@ struct Family {
 
 #[derive(Default)]
 struct Families {
-    last_id: u64,
     by_id: HashMap<u64, Family>,
     /// Every remembered hash, current or rotated, to its family.
     by_hash: HashMap<TokenHash, u64>,
+    /// Each user's live families, oldest first.
+    by_user: HashMap<String, VecDeque<u64>>,
     /// Families by expiry, oldest first (all live equally long).
     expiry: VecDeque<(u64, u64)>,
 }
 
 impl Families {
     fn remove(&mut self, id: u64) {
-        if let Some(family) = self.by_id.remove(&id) {
-            self.by_hash.remove(&family.current);
-            for old in family.rotated {
-                self.by_hash.remove(&old);
+        let Some(family) = self.by_id.remove(&id) else {
+            return;
+        };
+        self.by_hash.remove(&family.current);
+        for old in &family.rotated {
+            self.by_hash.remove(old);
+        }
+        if let Some(ids) = self.by_user.get_mut(&family.username) {
+            ids.retain(|other| *other != id);
+            if ids.is_empty() {
+                self.by_user.remove(&family.username);
             }
+        }
+    }
+
+    /// Forgets the queue entries of families already gone (revoked, or
+    /// ended by a newer login), once they are most of the queue: a user who
+    /// logs in all day must not grow it for the fourteen days until they
+    /// expire. Amortised, each entry is looked at once or twice.
+    fn compact_expiry(&mut self) {
+        if self.expiry.len() > 2 * self.by_id.len() + 64 {
+            let live = &self.by_id;
+            self.expiry.retain(|(_, id)| live.contains_key(id));
         }
     }
 
@@ -96,16 +143,51 @@ impl Families {
 }
 
 /// Why a refresh token was refused. All three are `invalid_grant` on the
-/// wire: a client needs no more than "log in again".
+/// wire, each with a sentence of its own: a client needs no more than "log
+/// in again", the developer reading its logs needs to know why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefreshFailure {
-    /// Never issued, or forgotten: expired, revoked or pruned.
+    /// Never issued, or forgotten: revoked, pruned, or its session ended.
     Unknown,
     /// Its family outlived its lifetime.
     Expired,
     /// Already traded in: someone else holds a copy, so the whole family
     /// is revoked (RFC 9700 §4.14.2).
     Reused,
+}
+
+impl RefreshFailure {
+    /// What `invalid_grant`'s `error_description` says.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Unknown => {
+                "the refresh token is unknown: never issued, or its session was revoked or has ended; log in again"
+            }
+            Self::Expired => {
+                "the refresh token's session has outlived its lifetime; log in again"
+            }
+            Self::Reused => {
+                "the refresh token was already used once, so a copy of it is in someone else's hands: its whole session is revoked; log in again"
+            }
+        }
+    }
+}
+
+/// A new family's first refresh token, and the family's id for the `sid`
+/// claim of the access tokens minted from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub token: String,
+    pub sid: String,
+}
+
+/// What a live refresh token stands for: the login it descends from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub username: String,
+    /// The scopes granted at the login.
+    pub scopes: Scopes,
+    pub sid: String,
 }
 
 /// Every live family of refresh tokens, by the hashes of their tokens.
@@ -155,13 +237,17 @@ impl RefreshStore {
             .expect("no panic while holding the lock")
     }
 
-    /// A new family for a login at `now`, and its first refresh token.
-    pub fn issue(&self, username: &str, scopes: &Scopes, now: u64) -> String {
+    /// A new family for a login at `now`: its first refresh token and its id.
+    /// The user's oldest family ends if they now have more than
+    /// `MAX_FAMILIES_PER_USER`.
+    pub fn issue(&self, username: &str, scopes: &Scopes, now: u64) -> Issued {
         let token = new_refresh_token();
         let mut families = self.lock();
         families.prune(now);
-        families.last_id += 1;
-        let id = families.last_id;
+        let mut id = new_family_id();
+        while families.by_id.contains_key(&id) {
+            id = new_family_id();
+        }
         let expires_at = now + self.ttl.as_secs();
         families.by_id.insert(
             id,
@@ -175,7 +261,19 @@ impl RefreshStore {
         );
         families.by_hash.insert(hash(&token), id);
         families.expiry.push_back((expires_at, id));
-        token
+        let sessions = families.by_user.entry(username.to_owned()).or_default();
+        sessions.push_back(id);
+        let oldest = (sessions.len() > MAX_FAMILIES_PER_USER)
+            .then(|| sessions.front().copied())
+            .flatten();
+        if let Some(oldest) = oldest {
+            families.remove(oldest);
+        }
+        families.compact_expiry();
+        Issued {
+            token,
+            sid: sid_of(id),
+        }
     }
 
     /// The family `token` is the current token of: its id, after the
@@ -203,13 +301,17 @@ impl RefreshStore {
         Ok(id)
     }
 
-    /// Who `token`'s family belongs to and its scopes, without using the
-    /// token up: what a refresh checks before it rotates.
-    pub fn peek(&self, token: &str, now: u64) -> Result<(String, Scopes), RefreshFailure> {
+    /// The session `token` belongs to, without using the token up: what a
+    /// refresh checks before it rotates.
+    pub fn peek(&self, token: &str, now: u64) -> Result<Session, RefreshFailure> {
         let mut families = self.lock();
         let id = Self::current_family(&mut families, &hash(token), now)?;
         let family = &families.by_id[&id];
-        Ok((family.username.clone(), family.scopes))
+        Ok(Session {
+            username: family.username.clone(),
+            scopes: family.scopes,
+            sid: sid_of(id),
+        })
     }
 
     /// Trades `token` for the next one of its family.
@@ -232,8 +334,8 @@ impl RefreshStore {
         Ok(next)
     }
 
-    /// Revokes the family `token` belongs to, if any; the username it
-    /// belonged to.
+    /// Revokes the family `token` belongs to, if any, whichever of its
+    /// tokens it is (a rotated one too); the username it belonged to.
     pub fn revoke(&self, token: &str) -> Option<String> {
         let mut families = self.lock();
         let id = *families.by_hash.get(&hash(token))?;
@@ -241,6 +343,131 @@ impl RefreshStore {
         families.remove(id);
         username
     }
+
+    /// Revokes the family `sid` names, if it is alive.
+    pub fn end_session(&self, sid: &str) {
+        if let Some(id) = id_of(sid) {
+            self.lock().remove(id);
+        }
+    }
+
+    /// Whether the family `sid` names is alive at `now`: the check every
+    /// access token minted from a family passes on every request.
+    pub fn is_live(&self, sid: &str, now: u64) -> bool {
+        let Some(id) = id_of(sid) else {
+            return false;
+        };
+        self.lock()
+            .by_id
+            .get(&id)
+            .is_some_and(|family| family.expires_at > now)
+    }
+}
+
+/// An access token's claims from this step on: step 09's, and `sid`, the
+/// id of the refresh family (the session) it was minted from, so that
+/// revoking the family revokes it too. A token with no `sid` (a cookie
+/// session's, from step 12) belongs to no family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionClaims {
+    pub sub: String,
+    pub exp: u64,
+    pub iat: u64,
+    pub jti: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+impl SessionClaims {
+    /// Claims for `user`, carrying `scopes`, minted from the family `sid`.
+    pub fn new(claims: Claims, scopes: &Scopes, sid: &str) -> Self {
+        Self {
+            sub: claims.sub,
+            exp: claims.exp,
+            iat: claims.iat,
+            jti: claims.jti,
+            nbf: claims.nbf,
+            scope: Some(scopes.to_string()),
+            sid: Some(sid.to_owned()),
+        }
+    }
+
+    /// Step 04's claims among them.
+    pub fn claims(&self) -> Claims {
+        Claims {
+            sub: self.sub.clone(),
+            exp: self.exp,
+            iat: self.iat,
+            jti: self.jti.clone(),
+            nbf: self.nbf,
+        }
+    }
+}
+
+/// An access token for `user` carrying `scopes`, minted from the family
+/// `sid`: from this step on, the one place a token endpoint makes one.
+pub fn session_access_token(
+    auth: &AuthState,
+    user: &User,
+    scopes: &Scopes,
+    sid: &str,
+) -> Result<ScopedTokenResponse, TokenError> {
+    let claims = SessionClaims::new(
+        Claims::new(&user.username, auth.access_token_ttl),
+        scopes,
+        sid,
+    );
+    let access_token = auth
+        .keys
+        .encode(&claims)
+        .map_err(|_| TokenError::Internal)?;
+    Ok(ScopedTokenResponse {
+        token: TokenResponse {
+            access_token,
+            token_type: "bearer",
+            expires_in: auth.access_token_ttl.as_secs(),
+        },
+        scope: scopes.to_string(),
+    })
+}
+
+/// The principal an access token names, as step 09 finds it, and only
+/// while the session it was minted from is alive.
+pub fn principal_in_session(
+    auth: &AuthState,
+    refresh: &RefreshStore,
+    token: &str,
+) -> Result<Principal, CurrentUserRejection> {
+    let claims: SessionClaims = decode_access_token(&auth.keys, token)?;
+    if let Some(sid) = &claims.sid
+        && !refresh.is_live(sid, now())
+    {
+        return Err(CurrentUserRejection::InvalidToken(
+            "the session this access token belongs to has ended: logged out, revoked, or a refresh token reused",
+        ));
+    }
+    let user = ensure_active(load_user(auth, &claims.sub)?)?;
+    Ok(Principal {
+        user,
+        scopes: Scopes::from_claim(claims.scope.as_deref()),
+        claims: claims.claims(),
+    })
+}
+
+/// The principal of a request's bearer token, while its session is alive.
+pub async fn principal_from_session_bearer(
+    parts: &mut Parts,
+    auth: &AuthState,
+    refresh: &RefreshStore,
+) -> Result<Principal, CurrentUserRejection> {
+    let BearerToken(token) = BearerToken::from_request_parts(parts, &())
+        .await
+        .map_err(CurrentUserRejection::Bearer)?;
+    principal_in_session(auth, refresh, &token)
 }
 
 /// What this step's routes share: step 09's, and the refresh tokens.
@@ -270,7 +497,35 @@ impl FromRequestParts<RefreshState> for Principal {
         parts: &mut Parts,
         state: &RefreshState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_bearer(parts, &state.auth).await
+        principal_from_session_bearer(parts, &state.auth, &state.refresh).await
+    }
+}
+
+/// Why a token request fails from this step on: what step 09 refuses, or a
+/// grant refused with a sentence saying what was wrong with it.
+#[derive(Debug)]
+pub enum GrantError {
+    Scope(ScopeTokenError),
+    /// 400 `invalid_grant`, and why: a refresh token unknown, expired or
+    /// reused (a code wrong or spent, from step 13). Never used to tell a
+    /// wrong username from a wrong password: that stays step 05's one answer.
+    Refused(&'static str),
+}
+
+impl<E: Into<ScopeTokenError>> From<E> for GrantError {
+    fn from(error: E) -> Self {
+        Self::Scope(error.into())
+    }
+}
+
+impl IntoResponse for GrantError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Scope(error) => error.into_response(),
+            Self::Refused(why) => {
+                OAuthError::new("invalid_grant", why).with_status(StatusCode::BAD_REQUEST)
+            }
+        }
     }
 }
 
@@ -308,7 +563,7 @@ pub async fn token(
 async fn grant(
     state: &RefreshState,
     form: Result<Form<RefreshTokenRequest>, FormRejection>,
-) -> Result<RefreshTokenResponse, ScopeTokenError> {
+) -> Result<RefreshTokenResponse, GrantError> {
     let request = read_form(form)?;
     match required(request.grant_type.clone(), "grant_type")?.as_str() {
         "password" => password_grant(state, request).await,
@@ -320,7 +575,7 @@ async fn grant(
 async fn password_grant(
     state: &RefreshState,
     request: RefreshTokenRequest,
-) -> Result<RefreshTokenResponse, ScopeTokenError> {
+) -> Result<RefreshTokenResponse, GrantError> {
     let login = TokenRequest {
         grant_type: request.grant_type,
         username: request.username,
@@ -331,18 +586,17 @@ async fn password_grant(
     Ok(issue_tokens(state, &user, &scopes)?)
 }
 
-/// A login's tokens: an access token and the first refresh token of a new
-/// family.
+/// A login's tokens: the first refresh token of a new family, and an
+/// access token minted from it.
 pub fn issue_tokens(
     state: &RefreshState,
     user: &User,
     scopes: &Scopes,
 ) -> Result<RefreshTokenResponse, TokenError> {
-    let access = scoped_access_token(&state.auth, user, scopes)?;
-    let refresh_token = state.refresh.issue(&user.username, scopes, now());
+    let Issued { token, sid } = state.refresh.issue(&user.username, scopes, now());
     Ok(RefreshTokenResponse {
-        access,
-        refresh_token,
+        access: session_access_token(&state.auth, user, scopes, &sid)?,
+        refresh_token: token,
     })
 }
 
@@ -351,37 +605,36 @@ pub fn issue_tokens(
 pub fn refresh_grant(
     state: &RefreshState,
     request: RefreshTokenRequest,
-) -> Result<RefreshTokenResponse, ScopeTokenError> {
+) -> Result<RefreshTokenResponse, GrantError> {
     let presented = required(request.refresh_token, "refresh_token")?;
-    let invalid_grant = |_| ScopeTokenError::Token(TokenError::InvalidGrant);
-    let (username, original) = state
-        .refresh
-        .peek(&presented, now())
-        .map_err(invalid_grant)?;
+    let refused = |failure: RefreshFailure| GrantError::Refused(failure.description());
+    let session = state.refresh.peek(&presented, now()).map_err(refused)?;
     // A user disabled or deleted since the login gets no new token, and
-    // their family dies with this request.
-    let user: User = match load_user(&state.auth, &username).and_then(ensure_active) {
+    // their family dies with this request, for good.
+    let user: User = match load_user(&state.auth, &session.username).and_then(ensure_active) {
         Ok(user) => user,
         Err(_) => {
             state.refresh.revoke(&presented);
-            return Err(TokenError::InvalidGrant.into());
+            return Err(GrantError::Refused(
+                "the refresh token's account is disabled or gone: its session is revoked",
+            ));
         }
     };
-    // Checked before the rotation, so a refused request leaves the client
-    // its refresh token.
-    let scopes = narrowed_scopes(request.scope, &original)?
+    // What the login was granted, narrowed as asked, and only what the
+    // account may still have today: a grant taken away since the login is
+    // not handed out again. Checked before the rotation, so a refused
+    // request leaves the client its refresh token.
+    let scopes = narrowed_scopes(request.scope, &session.scopes)?
         .intersection(&state.grants.allowed(&user.username));
     if scopes.is_empty() {
         return Err(ScopeTokenError::InvalidScope(
             "this account may no longer have any of this token's scopes".to_owned(),
-        ));
+        )
+        .into());
     }
-    let refresh_token = state
-        .refresh
-        .rotate(&presented, now())
-        .map_err(invalid_grant)?;
+    let refresh_token = state.refresh.rotate(&presented, now()).map_err(refused)?;
     Ok(RefreshTokenResponse {
-        access: scoped_access_token(&state.auth, &user, &scopes)?,
+        access: session_access_token(&state.auth, &user, &scopes, &session.sid)?,
         refresh_token,
     })
 }

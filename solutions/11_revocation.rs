@@ -14,12 +14,13 @@ use axum::routing::post;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use crate::current_user::CurrentUserRejection;
+use crate::bearer::BearerToken;
+use crate::current_user::{CurrentUserRejection, decode_access_token};
 use crate::jwt::LEEWAY_SECS;
-use crate::refresh::{self, RefreshState, RefreshStore, now};
-use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, ScopedClaims, principal_from_bearer, protected_routes,
+use crate::refresh::{
+    self, RefreshState, RefreshStore, SessionClaims, now, principal_from_session_bearer,
 };
+use crate::scopes::{ItemStore, Principal, ScopeGrants, protected_routes};
 use crate::token_route::{AuthState, TokenError, body_limited, read_form, required};
 use crate::users_me::with_json_fallbacks;
 
@@ -136,7 +137,8 @@ impl FromRequestParts<RevocationState> for Principal {
         parts: &mut Parts,
         state: &RevocationState,
     ) -> Result<Self, Self::Rejection> {
-        let principal = principal_from_bearer(parts, &state.auth).await?;
+        let principal =
+            principal_from_session_bearer(parts, &state.auth, &state.refresh).await?;
         ensure_not_revoked(&state.denied, principal)
     }
 }
@@ -155,15 +157,37 @@ pub fn optional_form<T: Default>(form: Result<Form<T>, FormRejection>) -> Result
     }
 }
 
-/// Revokes `principal`'s own access token and, when given, the family of
-/// their refresh token (never another user's).
-pub fn log_out(state: &RevocationState, principal: &Principal, refresh_token: Option<&str>) {
-    state
-        .denied
-        .deny_token(&principal.claims.jti, principal.claims.exp);
+/// Revokes one of our access tokens, its signature already verified. One
+/// minted from a refresh family (with a `sid`) ends that whole session: the
+/// family, its refresh token and every access token minted from it, with
+/// nothing added to the deny-list. Any other token is deny-listed by its
+/// `jti` until it expires.
+pub fn revoke_access_token(state: &RevocationState, claims: &SessionClaims) {
+    match &claims.sid {
+        Some(sid) => state.refresh.end_session(sid),
+        None => state.denied.deny_token(&claims.jti, claims.exp),
+    }
+}
+
+/// Logs out the access token `token`, already checked as `principal`'s,
+/// and, when given, the family of their refresh token (never another
+/// user's).
+pub fn log_out(
+    state: &RevocationState,
+    principal: &Principal,
+    token: &str,
+    refresh_token: Option<&str>,
+) {
+    match decode_access_token::<SessionClaims>(&state.auth.keys, token) {
+        Ok(claims) => revoke_access_token(state, &claims),
+        // Checked a moment ago; expired since: deny it all the same.
+        Err(_) => state
+            .denied
+            .deny_token(&principal.claims.jti, principal.claims.exp),
+    }
     if let Some(token) = refresh_token
-        && let Ok((owner, _)) = state.refresh.peek(token, now())
-        && owner == principal.user.username
+        && let Ok(session) = state.refresh.peek(token, now())
+        && session.username == principal.user.username
     {
         state.refresh.revoke(token);
     }
@@ -173,11 +197,12 @@ pub fn log_out(state: &RevocationState, principal: &Principal, refresh_token: Op
 pub async fn logout(
     State(state): State<RevocationState>,
     principal: Principal,
+    BearerToken(token): BearerToken,
     form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
     match optional_form(form) {
         Ok(fields) => {
-            log_out(&state, &principal, fields.refresh_token.as_deref());
+            log_out(&state, &principal, &token, fields.refresh_token.as_deref());
             StatusCode::NO_CONTENT.into_response()
         }
         Err(error) => error.into_response(),
@@ -192,14 +217,14 @@ pub struct RevokeForm {
 }
 
 /// Revokes `token`, a refresh token or one of our access tokens, whatever
-/// it is. The hint only says which kind to try first (RFC 7009 §2.1).
+/// it is. The hint only says which kind to try first (RFC 7009 §2.1). An
+/// access token counts only once its signature is verified: a forged one
+/// must neither deny someone else's token nor grow the deny-list.
 pub fn revoke_token(state: &RevocationState, token: &str, hint: Option<&str>) {
     let as_refresh = || state.refresh.revoke(token).is_some();
-    let as_access = || match state.auth.keys.decode::<ScopedClaims>(token) {
+    let as_access = || match state.auth.keys.decode::<SessionClaims>(token) {
         Ok(claims) => {
-            state
-                .denied
-                .deny_token(&claims.claims.jti, claims.claims.exp);
+            revoke_access_token(state, &claims);
             true
         }
         Err(_) => false,

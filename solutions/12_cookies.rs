@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRef, FromRequestParts, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,16 +16,20 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 
+use crate::bearer::{BearerRejection, BearerToken};
 use crate::current_user::CurrentUserRejection;
 use crate::fake_db::User;
 use crate::oauth_error::OAuthError;
-use crate::refresh::{self, RefreshState, RefreshStore};
+use crate::refresh::{
+    self, GrantError, RefreshState, RefreshStore, principal_from_session_bearer,
+    principal_in_session,
+};
 use crate::revocation::{
     self, DenyList, LogoutForm, RevocationState, ensure_not_revoked, log_out, optional_form,
 };
 use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, ScopeTokenError, Scopes, password_login,
-    principal_from_bearer, principal_from_token, protected_routes, scoped_access_token,
+    ItemStore, Principal, ScopeGrants, Scopes, password_login, protected_routes,
+    scoped_access_token,
 };
 use crate::token_route::{AuthState, TokenError, TokenRequest, body_limited, no_store, read_form};
 use crate::users_me::with_json_fallbacks;
@@ -171,25 +175,27 @@ impl FromRef<CookieState> for RefreshState {
 
 /// The principal of a request: from its bearer token when it sends one
 /// (the header wins), else from its access-token cookie, with the CSRF
-/// check for an unsafe method.
+/// check for an unsafe method. Either way step 11's checks hold: the
+/// token's session alive, its `jti` not denied.
 pub async fn principal_from_request(
     parts: &mut Parts,
     auth: &AuthState,
+    refresh: &RefreshStore,
     denied: &DenyList,
 ) -> Result<Principal, SessionRejection> {
     if parts.headers.contains_key(AUTHORIZATION) {
-        let principal = principal_from_bearer(parts, auth).await?;
+        let principal = principal_from_session_bearer(parts, auth, refresh).await?;
         return Ok(ensure_not_revoked(denied, principal)?);
     }
     let Some(token) = cookie(&parts.headers, ACCESS_COOKIE) else {
         // Neither: step 03's bare 401.
-        let principal = principal_from_bearer(parts, auth).await?;
+        let principal = principal_from_session_bearer(parts, auth, refresh).await?;
         return Ok(principal);
     };
     if is_unsafe(&parts.method) && !csrf_ok(&parts.headers) {
         return Err(SessionRejection::Csrf);
     }
-    let principal = principal_from_token(auth, token)?;
+    let principal = principal_in_session(auth, refresh, token)?;
     Ok(ensure_not_revoked(denied, principal)?)
 }
 
@@ -200,8 +206,46 @@ impl FromRequestParts<CookieState> for Principal {
         parts: &mut Parts,
         state: &CookieState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.denied).await
+        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
     }
+}
+
+/// Whether a request comes from a page of another site, by what the
+/// browser says of it: `Sec-Fetch-Site` (Fetch Metadata), else `Origin`.
+/// A request with neither is not a browser's cross-site request (curl, a
+/// native app): it passes.
+pub fn from_another_site(headers: &HeaderMap) -> bool {
+    let header = |name| headers.get(name).map(|v| v.to_str().unwrap_or("?"));
+    // `same-site` is refused too: a sibling subdomain may be someone else's.
+    if let Some(site) = header("sec-fetch-site")
+        && !matches!(site, "same-origin" | "none")
+    {
+        return true;
+    }
+    match header(ORIGIN.as_str()) {
+        None => false,
+        // `Origin: null` (a sandboxed frame, a redirect across sites) is
+        // nobody we know.
+        Some(origin) => {
+            let authority = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let host = header(HOST.as_str());
+            !matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
+        }
+    }
+}
+
+/// 403 for a login a page of another site tried to make. Login needs CSRF
+/// protection though nobody is logged in yet: a forged login signs the
+/// victim in to the attacker's account, and whatever they type next (a
+/// card number, a search) lands there (login CSRF).
+pub fn refuse_cross_site() -> Response {
+    OAuthError::new(
+        "cross_site_request",
+        "a login from a page of another site is refused: the browser said so in Sec-Fetch-Site or Origin",
+    )
+    .with_status(StatusCode::FORBIDDEN)
 }
 
 /// `response` with each of `cookies` as a `Set-Cookie` header.
@@ -218,15 +262,19 @@ pub fn with_cookies(mut response: Response, cookies: [String; 2]) -> Response {
 /// cookies, or the same error `/token` would give.
 pub async fn login(
     State(state): State<CookieState>,
+    headers: HeaderMap,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Response {
+    if from_another_site(&headers) {
+        return refuse_cross_site();
+    }
     no_store(start_session(&state, form).await)
 }
 
 async fn start_session(
     state: &CookieState,
     form: Result<Form<TokenRequest>, FormRejection>,
-) -> Result<Response, ScopeTokenError> {
+) -> Result<Response, GrantError> {
     let request = read_form(form)?;
     let (user, scopes) = password_login(&state.auth, &state.grants, request).await?;
     Ok(session_response(&state.auth, &user, &scopes)?)
@@ -255,6 +303,7 @@ pub fn session_response(
 pub async fn logout(
     State(state): State<CookieState>,
     principal: Principal,
+    bearer: Result<BearerToken, BearerRejection>,
     headers: HeaderMap,
     form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
@@ -262,10 +311,26 @@ pub async fn logout(
         Ok(fields) => fields,
         Err(error) => return error.into_response(),
     };
+    // The token the principal came from: the bearer token when there is
+    // one (the header wins), else the cookie's.
+    let from_cookie = cookie(&headers, ACCESS_COOKIE);
+    let token = match &bearer {
+        Ok(BearerToken(token)) => Some(token.as_str()),
+        Err(_) => from_cookie,
+    };
     let revocation = RevocationState::from_ref(&state);
-    log_out(&revocation, &principal, fields.refresh_token.as_deref());
+    if let Some(token) = token {
+        log_out(
+            &revocation,
+            &principal,
+            token,
+            fields.refresh_token.as_deref(),
+        );
+    }
     let response = StatusCode::NO_CONTENT.into_response();
-    if cookie(&headers, ACCESS_COOKIE).is_some() {
+    // Only the session logged out loses its cookies: a bearer logout from
+    // a browser that also holds a cookie session leaves that one alone.
+    if bearer.is_err() && from_cookie.is_some() {
         with_cookies(response, cleared_cookies())
     } else {
         response

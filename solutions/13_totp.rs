@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRef, FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Json, Router};
@@ -22,18 +22,17 @@ use totp_rs::{Builder, Secret};
 
 use crate::active_user::ensure_active;
 use crate::cookies::{
-    self, CookieState, SessionRejection, principal_from_request, session_response,
+    self, CookieState, SessionRejection, from_another_site, principal_from_request,
+    refuse_cross_site, session_response,
 };
 use crate::current_user::load_user;
 use crate::fake_db::User;
 use crate::jwt::{Claims, MIN_SECRET_BYTES, SecretTooShort};
 use crate::refresh::{
-    RefreshState, RefreshStore, RefreshTokenRequest, issue_tokens, now, refresh_grant,
+    GrantError, RefreshState, RefreshStore, RefreshTokenRequest, issue_tokens, now, refresh_grant,
 };
 use crate::revocation::{self, DenyList, RevocationState};
-use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, ScopeTokenError, Scopes, password_login, protected_routes,
-};
+use crate::scopes::{ItemStore, Principal, ScopeGrants, Scopes, password_login, protected_routes};
 use crate::token_route::{
     AuthState, TokenError, TokenRequest, body_limited, no_store, read_form, required,
 };
@@ -184,9 +183,29 @@ pub enum OtpRefusal {
     Wrong,
     /// A code (or an older one) already used to log in.
     Replayed,
-    /// This MFA token has seen too many wrong codes.
+    /// This MFA token is spent: it logged in once, or saw too many wrong
+    /// codes.
     Exhausted,
 }
+
+impl OtpRefusal {
+    /// What `invalid_grant`'s `error_description` says.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Wrong => "the code is wrong: not the authenticator's code for now",
+            Self::Replayed => {
+                "the code was already used to log in: wait for the next one (a code is accepted once)"
+            }
+            Self::Exhausted => {
+                "the mfa_token is spent: it already logged in, or saw too many wrong codes; log in again with the password"
+            }
+        }
+    }
+}
+
+/// What `invalid_grant` says of an `mfa_token` that is not a live one of ours.
+pub const MFA_TOKEN_INVALID: &str =
+    "the mfa_token is expired or not one this server issued; log in again with the password";
 
 impl OtpGuard {
     /// Checks `code` for the user of `mfa` at `time`, and remembers the
@@ -310,19 +329,19 @@ impl FromRequestParts<TotpState> for Principal {
         parts: &mut Parts,
         state: &TotpState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.denied).await
+        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
     }
 }
 
 /// Why a login fails from this step on.
 #[derive(Debug)]
 pub enum MfaError {
-    Grant(ScopeTokenError),
+    Grant(GrantError),
     /// The password was right; now the code. 403, with the MFA token.
     MfaRequired(String),
 }
 
-impl<E: Into<ScopeTokenError>> From<E> for MfaError {
+impl<E: Into<GrantError>> From<E> for MfaError {
     fn from(error: E) -> Self {
         Self::Grant(error.into())
     }
@@ -372,17 +391,40 @@ pub fn second_factor(
     mfa_token: Option<String>,
     otp: Option<String>,
 ) -> Result<(User, Scopes), MfaError> {
+    let (mfa, otp) = second_factor_fields(state, mfa_token, otp)?;
+    check_code(state, &mfa, &otp)
+}
+
+/// The second factor's two fields, both required: the MFA token's claims
+/// (one of ours, still valid) and the code.
+pub fn second_factor_fields(
+    state: &TotpState,
+    mfa_token: Option<String>,
+    otp: Option<String>,
+) -> Result<(MfaClaims, String), MfaError> {
     let mfa_token = required(mfa_token, "mfa_token")?;
     let otp = required(otp, "otp")?;
-    let invalid = || MfaError::from(TokenError::InvalidGrant);
-    let mfa = state.mfa_keys.check(&mfa_token).ok_or_else(invalid)?;
+    let mfa = state
+        .mfa_keys
+        .check(&mfa_token)
+        .ok_or(GrantError::Refused(MFA_TOKEN_INVALID))?;
+    Ok((mfa, otp))
+}
+
+/// `code` for the user of `mfa`, by the injected clock: the user, and the
+/// scopes granted at the password step (never any the request names).
+pub fn check_code(
+    state: &TotpState,
+    mfa: &MfaClaims,
+    code: &str,
+) -> Result<(User, Scopes), MfaError> {
     state
         .otp
-        .verify(&state.secrets, &mfa, &otp, (state.clock)())
-        .map_err(|_| invalid())?;
+        .verify(&state.secrets, mfa, code, (state.clock)())
+        .map_err(|refusal| GrantError::Refused(refusal.description()))?;
     let user = load_user(&state.auth, &mfa.claims.sub)
         .and_then(ensure_active)
-        .map_err(|_| invalid())?;
+        .map_err(|_| GrantError::Refused("the account can no longer log in"))?;
     Ok((user, Scopes::from_claim(Some(&mfa.scope))))
 }
 
@@ -460,8 +502,12 @@ pub struct MfaLoginForm {
 /// ending in step 12's cookies.
 pub async fn login(
     State(state): State<TotpState>,
+    headers: HeaderMap,
     form: Result<Form<MfaLoginForm>, FormRejection>,
 ) -> Response {
+    if from_another_site(&headers) {
+        return refuse_cross_site();
+    }
     no_store(start_session(&state, form).await)
 }
 

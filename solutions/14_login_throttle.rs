@@ -2,8 +2,11 @@
 //!
 //! See `exercises/14_login_throttle.rs` for the task.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::ops::Deref;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -14,13 +17,15 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Json, Router};
+use ipnet::IpNet;
 
 use crate::cookies::{
-    self, CookieState, SessionRejection, principal_from_request, session_response,
+    self, CookieState, SessionRejection, from_another_site, principal_from_request,
+    refuse_cross_site, session_response,
 };
 use crate::fake_db::User;
 use crate::oauth_error::{ErrorDescription, OAuthError};
@@ -35,7 +40,7 @@ use crate::scopes::{
 use crate::token_route::{AuthState, TokenError, body_limited, no_store, read_form, required};
 use crate::totp::{
     Clock, MFA_GRANT_TYPE, MfaError, MfaKeys, MfaLoginForm, MfaTokenRequest, OtpGuard, TotpSecrets,
-    TotpState, after_password, second_factor,
+    TotpState, after_password, check_code, second_factor_fields,
 };
 use crate::users_me::with_json_fallbacks;
 
@@ -133,65 +138,176 @@ fn lowest_priority() {
     }
 }
 
-/// A GCRA limiter keyed by string: `burst` events at once, then one every
+/// How many keys a limiter keeps at most. A spray from many addresses
+/// fills it, and then the keys recorded first are forgotten first: their
+/// budgets come back early, which is bounded memory's price (failing
+/// closed instead would lock everybody out).
+pub const LIMITER_CAPACITY: usize = 100_000;
+
+/// A GCRA limiter: per key, `burst` events at once, then one more every
 /// `interval`. It counts failed logins, so a user who types their password
 /// right is never slowed.
-#[derive(Debug)]
+///
+/// A key is kept as a 64-bit keyed hash, whatever it hashes (a 16 KB
+/// username costs what a short one does), and forgotten once its time has
+/// passed, checked a few entries at a time: memory and time per call stay
+/// bounded under a spray of new keys.
 pub struct Limiter {
     burst: u64,
     interval: u64,
+    capacity: usize,
+    hasher: RandomState,
+    inner: Mutex<Tats>,
+}
+
+#[derive(Default)]
+struct Tats {
     /// Key to its theoretical arrival time, in seconds.
-    tat: Mutex<HashMap<String, u64>>,
+    tat: HashMap<u64, u64>,
+    /// (the TAT it was given, key), in the order they were given: the
+    /// order in which keys can be forgotten.
+    queue: VecDeque<(u64, u64)>,
+}
+
+impl Tats {
+    /// Forgets the keys whose time has passed (back to a full burst, the
+    /// same as never seen), from the front of the queue.
+    fn prune(&mut self, now: u64) {
+        while let Some(&(given, key)) = self.queue.front() {
+            if given > now {
+                break;
+            }
+            self.queue.pop_front();
+            if self.tat.get(&key).is_some_and(|tat| *tat <= now) {
+                self.tat.remove(&key);
+            }
+        }
+    }
+
+    /// Makes room for one more key by forgetting the oldest.
+    fn evict_for_one_more(&mut self, capacity: usize) {
+        while self.tat.len() >= capacity {
+            match self.queue.pop_front() {
+                Some((_, key)) => {
+                    self.tat.remove(&key);
+                }
+                None => {
+                    self.tat.clear();
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Limiter")
+            .field("burst", &self.burst)
+            .field("interval", &self.interval)
+            .field("keys", &self.len())
+            .finish()
+    }
 }
 
 impl Limiter {
     pub fn new(burst: u32, interval: Duration) -> Self {
+        Self::with_capacity(burst, interval, LIMITER_CAPACITY)
+    }
+
+    /// A limiter that keeps at most `capacity` keys.
+    pub fn with_capacity(burst: u32, interval: Duration, capacity: usize) -> Self {
         Self {
             burst: u64::from(burst.max(1)),
             interval: interval.as_secs().max(1),
-            tat: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+            hasher: RandomState::new(),
+            inner: Mutex::new(Tats::default()),
         }
     }
 
-    /// `Ok` if `key` may fail once more at `now`; else the seconds to wait.
-    pub fn check(&self, key: &str, now: u64) -> Result<(), u64> {
-        let tat = self.lock().get(key).copied().unwrap_or(now).max(now);
-        let allowed_from = tat.saturating_sub((self.burst - 1) * self.interval);
-        if allowed_from <= now {
-            Ok(())
-        } else {
-            Err(allowed_from - now)
+    /// Another limiter with this one's burst, interval and capacity.
+    pub fn same_budget(&self) -> Self {
+        Self {
+            burst: self.burst,
+            interval: self.interval,
+            capacity: self.capacity,
+            hasher: RandomState::new(),
+            inner: Mutex::new(Tats::default()),
         }
     }
 
-    /// Counts one failure of `key` at `now`.
-    pub fn record(&self, key: &str, now: u64) {
+    fn key(&self, key: impl Hash) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// Counts one event of `key` at `now` if it is allowed; else the
+    /// seconds to wait. Checked and counted under one lock: concurrent
+    /// requests cannot all pass the check before any of them is counted.
+    pub fn acquire(&self, key: impl Hash, now: u64) -> Result<(), u64> {
+        let key = self.key(key);
         let mut tats = self.lock();
-        let tat = tats.get(key).copied().unwrap_or(now).max(now);
-        tats.insert(key.to_owned(), tat + self.interval);
-        // A key whose time has passed is back to a full burst: forget it.
-        if tats.len() > 1024 {
-            tats.retain(|_, tat| *tat > now);
+        tats.prune(now);
+        let tat = tats.tat.get(&key).copied().unwrap_or(now).max(now);
+        let allowed_from = tat.saturating_sub((self.burst - 1) * self.interval);
+        if allowed_from > now {
+            return Err(allowed_from - now);
+        }
+        if !tats.tat.contains_key(&key) {
+            tats.evict_for_one_more(self.capacity);
+        }
+        let next = tat + self.interval;
+        tats.tat.insert(key, next);
+        tats.queue.push_back((next, key));
+        Ok(())
+    }
+
+    /// Gives back one event of `key` acquired before `now`: an attempt
+    /// that turned out not to be a failure.
+    pub fn release(&self, key: impl Hash, now: u64) {
+        let key = self.key(key);
+        let mut tats = self.lock();
+        if let Some(tat) = tats.tat.get_mut(&key) {
+            *tat = tat.saturating_sub(self.interval).max(now);
         }
     }
 
+    /// How many keys are kept.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().tat.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
-        self.tat.lock().expect("no panic while holding the lock")
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tats> {
+        self.inner.lock().expect("no panic while holding the lock")
     }
 }
 
-/// Failed logins, limited per username and per client address.
+/// How many addresses a user is remembered to have logged in from.
+pub const KNOWN_ADDRESSES_PER_USER: usize = 8;
+
+/// Failed logins, limited three ways, so that guessing is slow and the
+/// limits cannot be turned against the user they protect:
+///
+/// - per client address, whatever the username (password spraying);
+/// - per username and address: what a user's own device may fail;
+/// - per username, from the addresses it has never logged in from
+///   (guessing from everywhere). A user's own addresses, where they logged
+///   in before, do not count here and are not stopped by it: failures from
+///   anywhere else can lock out strangers, never the user at home.
+///
+/// OWASP's authentication cheat sheet warns that a plain per-account
+/// lockout is a denial of service anyone can aim; this is its "device"
+/// idea, with the address as the device.
 pub struct LoginLimits {
     pub per_user: Limiter,
+    pub per_user_address: Limiter,
     pub per_client: Limiter,
+    /// Each user's addresses of past successful logins, newest first.
+    known: Mutex<HashMap<String, VecDeque<IpAddr>>>,
+    trusted_proxies: Vec<IpNet>,
     pub clock: Clock,
 }
 
@@ -202,50 +318,159 @@ pub const DEFAULT_USER_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_CLIENT_BURST: u32 = 20;
 pub const DEFAULT_CLIENT_INTERVAL: Duration = Duration::from_secs(6);
 
+/// A login attempt, counted as a failure until it is known not to be one.
+#[derive(Debug)]
+pub struct Attempt {
+    username: String,
+    client: IpAddr,
+    /// Whether `client` is one of the user's own addresses.
+    familiar: bool,
+}
+
 impl LoginLimits {
+    /// `per_user` is the budget of a username, from its own addresses and
+    /// from all the others together; `per_client` an address's.
     pub fn new(per_user: Limiter, per_client: Limiter, clock: Clock) -> Self {
         Self {
+            per_user_address: per_user.same_budget(),
             per_user,
             per_client,
+            known: Mutex::new(HashMap::new()),
+            trusted_proxies: Vec::new(),
             clock,
         }
     }
 
-    /// `Ok` if this username and this client may fail once more; else the
-    /// seconds to wait, the same for a username that exists and one that
-    /// does not.
-    pub fn check(&self, username: &str, client: &str) -> Result<(), u64> {
+    /// These limits, reading a client's address from `X-Forwarded-For`
+    /// when the connection comes from one of `proxies`.
+    pub fn trusting(mut self, proxies: Vec<IpNet>) -> Self {
+        self.trusted_proxies = proxies;
+        self
+    }
+
+    pub fn trusted_proxies(&self) -> &[IpNet] {
+        &self.trusted_proxies
+    }
+
+    fn is_familiar(&self, username: &str, client: IpAddr) -> bool {
+        let known = self.known.lock().expect("no panic while holding the lock");
+        known
+            .get(username)
+            .is_some_and(|addresses| addresses.contains(&client))
+    }
+
+    /// Counts a login attempt of `username` from `client` as a failure
+    /// before anything is checked, or the seconds to wait: decided before
+    /// bcrypt runs, the same for a username that exists and one that does
+    /// not.
+    pub fn begin(&self, username: &str, client: IpAddr) -> Result<Attempt, u64> {
         let now = (self.clock)();
-        let user = self.per_user.check(username, now);
-        let client = self.per_client.check(client, now);
-        match (user, client) {
-            (Ok(()), Ok(())) => Ok(()),
-            (user, client) => Err(user.err().unwrap_or(0).max(client.err().unwrap_or(0))),
+        let familiar = self.is_familiar(username, client);
+        self.per_client.acquire(client, now)?;
+        if let Err(wait) = self.per_user_address.acquire((username, client), now) {
+            self.per_client.release(client, now);
+            return Err(wait);
+        }
+        if !familiar && let Err(wait) = self.per_user.acquire(username, now) {
+            self.per_client.release(client, now);
+            self.per_user_address.release((username, client), now);
+            return Err(wait);
+        }
+        Ok(Attempt {
+            username: username.to_owned(),
+            client,
+            familiar,
+        })
+    }
+
+    /// The attempt was no failure (a right password, a busy pool): it
+    /// does not count.
+    pub fn refund(&self, attempt: &Attempt) {
+        let now = (self.clock)();
+        self.per_client.release(attempt.client, now);
+        self.per_user_address
+            .release((attempt.username.as_str(), attempt.client), now);
+        if !attempt.familiar {
+            self.per_user.release(attempt.username.as_str(), now);
         }
     }
 
-    pub fn record_failure(&self, username: &str, client: &str) {
-        let now = (self.clock)();
-        self.per_user.record(username, now);
-        self.per_client.record(client, now);
+    /// The attempt logged the user in: it does not count, and its address
+    /// is now one of the user's own. Its address's other failures stay.
+    pub fn succeeded(&self, attempt: &Attempt) {
+        self.refund(attempt);
+        let mut known = self.known.lock().expect("no panic while holding the lock");
+        let addresses = known.entry(attempt.username.clone()).or_default();
+        addresses.retain(|address| *address != attempt.client);
+        addresses.push_front(attempt.client);
+        addresses.truncate(KNOWN_ADDRESSES_PER_USER);
     }
 }
 
-/// The client's address, as the server saw the connection; `unknown` when
-/// the server was not started with connect info.
-pub struct ClientAddress(pub String);
+/// The address a client's failures count against: an IPv4 address, or an
+/// IPv6 address's /64, since one host is given a whole /64 and could
+/// otherwise take a fresh budget from each of its 2^64 addresses.
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(Ipv6Addr::from(prefix))
+            }
+        },
+    }
+}
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+/// The client's IP: the connection's peer, unless the peer is one of our
+/// trusted proxies; then the last address in `X-Forwarded-For` that is not
+/// a trusted proxy. Anyone can write `X-Forwarded-For`: from a peer we do
+/// not trust it is ignored, or every guess would name a new address.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if is_trusted(&ip) => client = ip,
+            Ok(ip) => return ip,
+            // A hop our proxies did not write: trust no further.
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
+/// The client address a request's failed logins count against, by
+/// `client_ip` and `client_key`; `0.0.0.0` for all when the server was not
+/// started with connect info.
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<ThrottleState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip: Option<IpAddr> = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ThrottleState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
-        Ok(ClientAddress(
-            ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
-        ))
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| {
+                addr.ip()
+            });
+        let ip = client_ip(peer, &parts.headers, state.limits.trusted_proxies());
+        Ok(ClientAddress(client_key(ip)))
     }
 }
 
@@ -344,7 +569,7 @@ impl FromRequestParts<ThrottleState> for Principal {
         parts: &mut Parts,
         state: &ThrottleState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.denied).await
+        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
     }
 }
 
@@ -412,11 +637,16 @@ pub async fn authenticate_on_pool(
     checked.ok_or_else(|| TokenError::InvalidGrant.into())
 }
 
+fn too_many(retry_after: u64) -> ThrottleError {
+    ThrottleError::TooManyFailures { retry_after }
+}
+
 /// The password check of `/token` and `/login` from this step on: the
-/// limits before bcrypt, bcrypt on the pool, a failure counted after.
+/// attempt counted before bcrypt, bcrypt on the pool, and the count given
+/// back unless the password was wrong.
 pub async fn throttled_login(
     state: &ThrottleState,
-    client: &str,
+    client: IpAddr,
     username: Option<String>,
     password: Option<String>,
     scope: Option<String>,
@@ -424,21 +654,56 @@ pub async fn throttled_login(
     let username = required(username, "username")?;
     let password = required(password, "password")?;
     let requested = requested_scopes(scope)?;
-    state
-        .limits
-        .check(&username, client)
-        .map_err(|retry_after| ThrottleError::TooManyFailures { retry_after })?;
-    let user = match authenticate_on_pool(state, username.clone(), password).await {
+    let attempt = state.limits.begin(&username, client).map_err(too_many)?;
+    let user = match authenticate_on_pool(state, username, password).await {
         Ok(user) => user,
-        Err(ThrottleError::Mfa(MfaError::Grant(error))) => {
-            state.limits.record_failure(&username, client);
-            return Err(error.into());
+        Err(ThrottleError::Busy) => {
+            state.limits.refund(&attempt);
+            return Err(ThrottleError::Busy);
         }
-        Err(other) => return Err(other),
+        // A wrong password: the attempt stays counted.
+        Err(error) => return Err(error),
     };
-    let granted = grant(&state.grants, &user.username, &requested)?;
+    // The password was right: whatever comes next, this was no failure.
+    // Only a whole login makes the address one of the user's own; a
+    // password that still needs its second factor does not.
     let totp = TotpState::from_ref(state);
-    Ok(after_password(&totp, user, granted)?)
+    let login = grant(&state.grants, &user.username, &requested)
+        .map_err(MfaError::from)
+        .and_then(|granted| after_password(&totp, user, granted));
+    match login {
+        Ok(login) => {
+            state.limits.succeeded(&attempt);
+            Ok(login)
+        }
+        Err(error) => {
+            state.limits.refund(&attempt);
+            Err(error.into())
+        }
+    }
+}
+
+/// The second factor of `/token` and `/login` from this step on: a code
+/// is a guess like a password, so it counts against the same limits, for
+/// the MFA token's user and this client, decided before the code is
+/// checked. Step 13's five tries per MFA token stay; these are what stop a
+/// guesser who gets a new MFA token whenever the old one is spent.
+pub fn throttled_second_factor(
+    state: &ThrottleState,
+    client: IpAddr,
+    mfa_token: Option<String>,
+    otp: Option<String>,
+) -> Result<(User, Scopes), ThrottleError> {
+    let totp = TotpState::from_ref(state);
+    let (mfa, otp) = second_factor_fields(&totp, mfa_token, otp)?;
+    let attempt = state
+        .limits
+        .begin(&mfa.claims.sub, client)
+        .map_err(too_many)?;
+    // A refused code stays counted.
+    let login = check_code(&totp, &mfa, &otp)?;
+    state.limits.succeeded(&attempt);
+    Ok(login)
 }
 
 /// `POST /token`, throttled.
@@ -447,12 +712,12 @@ pub async fn token(
     ClientAddress(client): ClientAddress,
     form: Result<Form<MfaTokenRequest>, FormRejection>,
 ) -> Response {
-    no_store(grant_tokens(&state, &client, form).await.map(Json))
+    no_store(grant_tokens(&state, client, form).await.map(Json))
 }
 
 async fn grant_tokens(
     state: &ThrottleState,
-    client: &str,
+    client: IpAddr,
     form: Result<Form<MfaTokenRequest>, FormRejection>,
 ) -> Result<RefreshTokenResponse, ThrottleError> {
     let request = read_form(form)?;
@@ -469,8 +734,7 @@ async fn grant_tokens(
             .await?
         }
         MFA_GRANT_TYPE => {
-            let totp = TotpState::from_ref(state);
-            second_factor(&totp, request.mfa_token, request.otp)?
+            throttled_second_factor(state, client, request.mfa_token, request.otp)?
         }
         "refresh_token" => {
             let refresh_request = RefreshTokenRequest {
@@ -490,19 +754,23 @@ async fn grant_tokens(
 pub async fn login(
     State(state): State<ThrottleState>,
     ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
     form: Result<Form<MfaLoginForm>, FormRejection>,
 ) -> Response {
-    no_store(start_session(&state, &client, form).await)
+    if from_another_site(&headers) {
+        return refuse_cross_site();
+    }
+    no_store(start_session(&state, client, form).await)
 }
 
 async fn start_session(
     state: &ThrottleState,
-    client: &str,
+    client: IpAddr,
     form: Result<Form<MfaLoginForm>, FormRejection>,
 ) -> Result<Response, ThrottleError> {
     let fields = read_form(form)?;
     let (user, scopes) = if fields.mfa_token.is_some() {
-        second_factor(&TotpState::from_ref(state), fields.mfa_token, fields.otp)?
+        throttled_second_factor(state, client, fields.mfa_token, fields.otp)?
     } else {
         throttled_login(
             state,

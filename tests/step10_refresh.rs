@@ -10,7 +10,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{Reply, TestServer, TestUser, form, now, serve};
 use course::refresh::{
-    DEFAULT_REFRESH_TTL, REMEMBERED_PER_FAMILY, RefreshFailure, RefreshState, RefreshStore, app,
+    DEFAULT_REFRESH_TTL, MAX_FAMILIES_PER_USER, REMEMBERED_PER_FAMILY, RefreshFailure,
+    RefreshState, RefreshStore, SessionClaims, app,
 };
 use course::scopes::{ItemStore, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState};
 use sha2::{Digest, Sha256};
@@ -243,11 +244,13 @@ async fn unknown_garbage_and_missing_refresh_tokens_are_refused() {
 async fn an_expired_family_is_refused() {
     let user = someone();
     let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
-    let old = store.issue(
-        &user.user.username,
-        &Scopes::of(&[Scope::Profile]),
-        now() - 15 * DAY,
-    );
+    let old = store
+        .issue(
+            &user.user.username,
+            &Scopes::of(&[Scope::Profile]),
+            now() - 15 * DAY,
+        )
+        .token;
     let server = serve(app(state(&[(&user, &[Scope::Profile])], store))).await;
     assert_invalid_grant(
         &refresh(&server, &old, None).await,
@@ -261,18 +264,32 @@ async fn a_user_disabled_since_the_login_gets_no_new_token() {
     let mut user = someone();
     user.user.disabled = true;
     let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
-    let token = store.issue(&user.user.username, &Scopes::of(&[Scope::Profile]), now());
-    let server = serve(app(state(&[(&user, &[Scope::Profile])], store))).await;
+    let token = store
+        .issue(&user.user.username, &Scopes::of(&[Scope::Profile]), now())
+        .token;
+    let state = state(&[(&user, &[Scope::Profile])], store);
+    let store = state.refresh.clone();
+    let server = serve(app(state)).await;
     assert_invalid_grant(
         &refresh(&server, &token, None).await,
         "the family's user is disabled now: a refresh token does not outlive the account",
+    );
+    let after = store.peek(&token, now());
+    assert!(
+        after == Err(RefreshFailure::Unknown),
+        "a refresh refused because the account is disabled must end the family for good: the store still \
+         knows the token afterwards ({after:?}), so it works again the day the account is re-enabled, \
+         and a thief holding it gets back in with the user. Revoke the family before you refuse.\n  \
+         look at: refresh_grant in {LOOK}"
     );
 }
 
 #[test]
 fn the_store_keeps_only_hashes() {
     let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
-    let token = store.issue("someone", &Scopes::of(&[Scope::Profile]), now());
+    let token = store
+        .issue("someone", &Scopes::of(&[Scope::Profile]), now())
+        .token;
     let shown = format!("{store:?}");
     let digest: String = Sha256::digest(token.as_bytes())
         .iter()
@@ -291,7 +308,7 @@ fn rotation_reuse_and_expiry_in_the_store() {
     let store = RefreshStore::new(Duration::from_secs(100));
     let scopes = Scopes::of(&[Scope::Profile]);
     let t0 = now();
-    let first = store.issue("someone", &scopes, t0);
+    let first = store.issue("someone", &scopes, t0).token;
     let second = store.rotate(&first, t0 + 1);
     let second = match second {
         Ok(token) => token,
@@ -309,7 +326,7 @@ fn rotation_reuse_and_expiry_in_the_store() {
         Err(RefreshFailure::Unknown),
         "after a reuse the family is gone: its current token is unknown.\n  look at: rotate in {LOOK}"
     );
-    let late = store.issue("someone", &scopes, t0);
+    let late = store.issue("someone", &scopes, t0).token;
     let rotated = store.rotate(&late, t0 + 100);
     assert!(
         matches!(
@@ -325,8 +342,8 @@ fn rotation_reuse_and_expiry_in_the_store() {
 fn expired_families_are_pruned() {
     let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
     let scopes = Scopes::of(&[Scope::Profile]);
-    for _ in 0..500 {
-        store.issue("churn", &scopes, now() - 15 * DAY);
+    for i in 0..500 {
+        store.issue(&format!("churn-{i}"), &scopes, now() - 15 * DAY);
     }
     store.issue("someone", &scopes, now());
     assert_eq!(
@@ -372,25 +389,30 @@ fn each_login_is_a_family_of_its_own() {
     let t0 = now();
     let profile = Scopes::of(&[Scope::Profile]);
     let items = Scopes::of(&[Scope::ItemsRead]);
-    let first = store.issue("first-user", &profile, t0);
+    let first = store.issue("first-user", &profile, t0).token;
     let other = store.issue("other-user", &items, t0);
     let next = store.rotate(&first, t0 + 1);
     let next = next.unwrap_or_else(|why| {
         panic!(
             "rotating the first user's fresh token, with another user's family issued after it, gave \
-             {why:?}: every family needs an id of its own (a counter that really counts), or one \
-             login's tokens land in another's family.\n  look at: issue in {LOOK}"
+             {why:?}: every family needs an id of its own, or one login's tokens land in another's \
+             family.\n  look at: issue in {LOOK}"
         )
     });
+    let named = |token: &str| {
+        store
+            .peek(token, t0 + 2)
+            .map(|session| (session.username, session.scopes))
+    };
     assert_eq!(
-        (store.peek(&next, t0 + 2), store.peek(&other, t0 + 2)),
+        (named(&next), named(&other.token)),
         (
             Ok(("first-user".to_owned(), profile)),
             Ok(("other-user".to_owned(), items))
         ),
         "two logins by two users, then one rotation: each token must still name its own user and \
-         scopes: every family needs an id of its own (a counter that really counts), or one user's \
-         refresh token yields another's access token.\n  look at: issue in {LOOK}"
+         scopes: every family needs an id of its own, or one user's refresh token yields another's \
+         access token.\n  look at: issue in {LOOK}"
     );
     assert_eq!(
         store.rotate(&first, t0 + 3),
@@ -398,7 +420,7 @@ fn each_login_is_a_family_of_its_own() {
         "presenting a token already rotated is a reuse.\n  look at: rotate in {LOOK}"
     );
     assert_eq!(
-        store.peek(&other, t0 + 4).map(|(user, _)| user),
+        store.peek(&other.token, t0 + 4).map(|session| session.username),
         Ok("other-user".to_owned()),
         "a reuse in one family revoked another user's family: revoke only the family the reused \
          token belongs to.\n  look at: rotate in {LOOK}"
@@ -409,7 +431,9 @@ fn each_login_is_a_family_of_its_own() {
 fn reuse_is_recognised_for_the_last_remembered_rotations() {
     let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
     let t0 = now();
-    let first = store.issue("someone", &Scopes::of(&[Scope::Profile]), t0);
+    let first = store
+        .issue("someone", &Scopes::of(&[Scope::Profile]), t0)
+        .token;
     let mut current = first.clone();
     for n in 1..=REMEMBERED_PER_FAMILY {
         current = store.rotate(&current, t0).unwrap_or_else(|why| {
@@ -423,4 +447,269 @@ fn reuse_is_recognised_for_the_last_remembered_rotations() {
          remembers its last REMEMBERED_PER_FAMILY rotated tokens, and the first is one of them, so this \
          is a reuse (RFC 9700 §4.14.2) that revokes the family.\n  look at: rotate in {LOOK}"
     );
+}
+
+/// The access token of a successful token response.
+#[track_caller]
+fn access_token_of(reply: &Reply) -> String {
+    reply.assert_status(200, "the grant succeeds", LOOK);
+    reply.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn access_tokens_die_with_their_family() {
+    let user = someone();
+    let server = server(&[(&user, &[Scope::Profile])]).await;
+    let login = password(&server, &user, "profile").await;
+    let first = refresh_token_of(&login);
+    let login_access = access_token_of(&login);
+    let refreshed = refresh(&server, &first, None).await;
+    let second = refresh_token_of(&refreshed);
+    let refreshed_access = access_token_of(&refreshed);
+    let claims = test_keys().decode::<SessionClaims>(&refreshed_access);
+    let sid = claims.as_ref().ok().and_then(|c| c.sid.clone());
+    assert!(
+        sid.is_some(),
+        "{}",
+        refreshed.explain(
+            &format!(
+                "an access token with a `sid` claim, the id of the refresh family it was minted from, so \
+                 that revoking the family revokes it too; it decoded to {claims:?}"
+            ),
+            "session_access_token and refresh_grant in exercises/10_refresh.rs"
+        )
+    );
+    for (token, which) in [(&login_access, "the login's"), (&refreshed_access, "the refresh's")] {
+        server
+            .get_with_token("/users/me", token)
+            .await
+            .assert_status(200, &format!("{which} access token, its family alive"), LOOK);
+    }
+    // The first refresh token comes back: reuse, and the family is revoked.
+    assert_invalid_grant(
+        &refresh(&server, &first, None).await,
+        "a refresh token presented after it was rotated is a reuse",
+    );
+    for (token, which) in [(&login_access, "login's"), (&refreshed_access, "refresh's")] {
+        let me = server.get_with_token("/users/me", token).await;
+        me.assert_error(
+            401,
+            "invalid_token",
+            &format!(
+                "GET /users/me with the {which} access token, after its family was revoked for reuse: an \
+                 access token minted from a family dies with it (RFC 7009 §2.1, RFC 9700 §4.14.2), or the \
+                 thief who replayed the refresh token keeps the access it already took for 30 more minutes"
+            ),
+            "principal_in_session (is_live) and the sid of every access token in exercises/10_refresh.rs",
+        );
+    }
+    assert_invalid_grant(
+        &refresh(&server, &second, None).await,
+        "the family's current refresh token, after a reuse revoked the family",
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_hands_out_only_what_the_account_may_still_have() {
+    let user = someone();
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    // Logged in when the account had items:write; today it has profile only.
+    let token = store
+        .issue(
+            &user.user.username,
+            &Scopes::of(&[Scope::Profile, Scope::ItemsWrite]),
+            now(),
+        )
+        .token;
+    let server = serve(app(state(&[(&user, &[Scope::Profile])], store))).await;
+    let reply = refresh(&server, &token, None).await;
+    refresh_token_of(&reply);
+    assert!(
+        reply.json()["scope"] == "profile",
+        "{}",
+        reply.explain(
+            "scope \"profile\": the family was granted profile and items:write, but the account may have only \
+             profile today. A refresh re-checks the account's grants (ScopeGrants::allowed) and hands out \
+             the intersection: a permission taken away since the login is not handed out again for 14 days",
+            "refresh_grant in exercises/10_refresh.rs"
+        )
+    );
+}
+
+#[test]
+fn revoking_any_token_of_a_family_ends_it() {
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let t0 = now();
+    let scopes = Scopes::of(&[Scope::Profile]);
+    let first = store.issue("someone", &scopes, t0);
+    let second = store
+        .rotate(&first.token, t0)
+        .unwrap_or_else(|why| panic!("rotating a fresh token gave {why:?}.\n  look at: rotate in {LOOK}"));
+    let revoked = store.revoke(&first.token);
+    let after = store.peek(&second, t0);
+    assert!(
+        revoked.as_deref() == Some("someone") && after == Err(RefreshFailure::Unknown),
+        "revoking the family's first token, already rotated, returned {revoked:?} and left its current token \
+         {after:?}: revoking any token of a family, an old one too, ends the whole family. A user who \
+         revokes the token they still hold from last week must not leave its successor alive.\n  \
+         look at: revoke in {LOOK}"
+    );
+    assert!(
+        !store.is_live(&first.sid, t0),
+        "after the family was revoked, is_live({:?}) still says it is alive: its access tokens would keep \
+         working.\n  look at: revoke and is_live in {LOOK}",
+        first.sid
+    );
+}
+
+#[test]
+fn a_user_has_at_most_max_families_per_user_sessions() {
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let t0 = now();
+    let scopes = Scopes::of(&[Scope::Profile]);
+    let bystander = store.issue("bystander", &scopes, t0);
+    let logins: Vec<_> = (0..=MAX_FAMILIES_PER_USER)
+        .map(|_| store.issue("busy", &scopes, t0))
+        .collect();
+    assert!(
+        store.len() == MAX_FAMILIES_PER_USER + 1,
+        "one user logged in {} times and another once: {} families kept. A user has at most \
+         MAX_FAMILIES_PER_USER ({MAX_FAMILIES_PER_USER}) live families; a login past that ends their oldest, \
+         or one account that logs in all day fills the server's memory.\n  look at: issue in {LOOK}",
+        MAX_FAMILIES_PER_USER + 1,
+        store.len()
+    );
+    let oldest = store.peek(&logins[0].token, t0);
+    assert!(
+        oldest == Err(RefreshFailure::Unknown) && !store.is_live(&logins[0].sid, t0),
+        "the busy user's first family, the oldest, must be the one that ended: its token gave {oldest:?}.\n  \
+         look at: issue in {LOOK}"
+    );
+    assert!(
+        store.peek(&bystander.token, t0).is_ok() && store.peek(&logins[1].token, t0).is_ok(),
+        "ending the busy user's oldest family must touch no other family: not another user's, not the \
+         busy user's newer ones.\n  look at: issue in {LOOK}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_refresh_leaves_the_client_its_token() {
+    let user = someone();
+    let server = server(&[(&user, &[Scope::Profile, Scope::ItemsRead])]).await;
+    let token = refresh_token_of(&password(&server, &user, "profile").await);
+    refresh(&server, &token, Some("items:read"))
+        .await
+        .assert_error(
+            400,
+            "invalid_scope",
+            "a refresh asking for items:read, which the login was not granted",
+            "narrowed_scopes in exercises/10_refresh.rs",
+        );
+    let reply = refresh(&server, &token, None).await;
+    assert!(
+        reply.status == 200,
+        "{}",
+        reply.explain(
+            "200: the same refresh token, after a refresh refused for its scope, still works. A refused \
+             refresh used up the token: check with `peek` before you `rotate`, so the client that asked for \
+             too much keeps its session",
+            "refresh_grant in exercises/10_refresh.rs"
+        )
+    );
+}
+
+#[tokio::test]
+async fn each_refused_refresh_says_what_was_wrong() {
+    let user = someone();
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    // A family issued now, then one whose clock read 15 days earlier: the
+    // queue is in issue order, so pruning stops at the live one, and the
+    // expired one behind it is found, and refused as expired.
+    store.issue("someone-else", &Scopes::of(&[Scope::Profile]), now());
+    let expired = store
+        .issue(
+            &user.user.username,
+            &Scopes::of(&[Scope::Profile]),
+            now() - 15 * DAY,
+        )
+        .token;
+    let server = serve(app(state(&[(&user, &[Scope::Profile])], store))).await;
+    let first = refresh_token_of(&password(&server, &user, "profile").await);
+    refresh_token_of(&refresh(&server, &first, None).await);
+    let reused = refresh(&server, &first, None).await;
+    let unknown = refresh(&server, &URL_SAFE_NO_PAD.encode([9u8; 32]), None).await;
+    let wrong_password = server
+        .post_form(
+            "/token",
+            &form(&[
+                ("grant_type", "password"),
+                ("username", user.user.username.as_str()),
+                ("password", "not-the-password"),
+            ]),
+        )
+        .await;
+    let expired = refresh(&server, &expired, None).await;
+    let described = |reply: &Reply| {
+        reply.json()["error_description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let texts = [
+        ("reused", described(&reused)),
+        ("unknown", described(&unknown)),
+        ("expired", described(&expired)),
+    ];
+    let password_text = described(&wrong_password);
+    for (i, (what, text)) in texts.iter().enumerate() {
+        assert_invalid_grant(
+            [&reused, &unknown, &expired][i],
+            &format!("a refresh token that is {what}"),
+        );
+        let clash = texts
+            .iter()
+            .find(|(other, other_text)| other != what && other_text == text);
+        assert!(
+            *text != password_text && clash.is_none(),
+            "a refresh token that is {what} was refused with error_description {text:?}; a wrong password \
+             gets {password_text:?}, and the other refusals {texts:?}. Every invalid_grant says what was \
+             wrong (unknown, expired, reused: RefreshFailure::description), so the developer reading the \
+             client's log knows why, and never the password's sentence, which would send them looking \
+             for a typo.\n  look at: refresh_grant in {LOOK}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_refreshes_of_one_token_at_once_are_a_reuse() {
+    let user = someone();
+    let server = server(&[(&user, &[Scope::Profile])]).await;
+    let token = refresh_token_of(&password(&server, &user, "profile").await);
+    let (a, b) = tokio::join!(
+        refresh(&server, &token, None),
+        refresh(&server, &token, None)
+    );
+    let statuses = [a.status, b.status];
+    let won = [&a, &b].into_iter().find(|reply| reply.status == 200);
+    assert!(
+        statuses.iter().filter(|s| **s == 200).count() == 1 && won.is_some(),
+        "two refreshes of one refresh token sent at once answered {statuses:?}: exactly one may succeed. \
+         This course detects reuse strictly (RFC 9700 §4.14.2): a token is traded in once, checked and \
+         rotated under one lock, and the second use is a reuse. A client refreshes one request at a time.\n  \
+         look at: rotate in {LOOK}"
+    );
+    if let Some(won) = won {
+        let successor = won.json()["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert_invalid_grant(
+            &refresh(&server, &successor, None).await,
+            "the refresh token the winner got, after the same token was presented twice: the second use was a \
+             reuse, and a reuse revokes the whole family, the winner's new token too",
+        );
+    }
 }

@@ -5,11 +5,15 @@ mod common;
 #[path = "common/state.rs"]
 mod state;
 
+use axum::Router;
+use axum::routing::put;
 use common::{FORM, Reply, TEST_TTL, TestServer, TestUser, form, serve};
 use course::cookies::{CookieState, app};
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
 use course::revocation::{DenyList, RevocationState};
-use course::scopes::{ItemStore, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState};
+use course::scopes::{
+    ItemStore, Principal, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState,
+};
 use reqwest::Method;
 use serde_json::json;
 use state::{someone, state_with, test_keys};
@@ -24,7 +28,20 @@ async fn server(extra: &[&TestUser]) -> TestServer {
     let scopes = ScopesState::new(state_with(extra), grants, ItemStore::demo());
     let refresh = RefreshState::new(scopes, RefreshStore::new(DEFAULT_REFRESH_TTL));
     let revocation = RevocationState::new(refresh, DenyList::default());
-    serve(app(CookieState::new(revocation))).await
+    let state = CookieState::new(revocation);
+    // A route for every unsafe method, as a later route would add one: the
+    // CSRF check is the principal's, whatever the method.
+    let unsafe_methods = Router::new()
+        .route(
+            "/test/unsafe",
+            put(whoami).patch(whoami).delete(whoami).post(whoami),
+        )
+        .with_state(state.clone());
+    serve(app(state).merge(unsafe_methods)).await
+}
+
+async fn whoami(principal: Principal) -> String {
+    principal.user.username
 }
 
 /// One `Set-Cookie` line, read: name, value and attributes.
@@ -509,4 +526,120 @@ async fn odd_cookies_never_give_a_server_error() {
         "a login form without a password",
         LOOK,
     );
+}
+
+#[tokio::test]
+async fn every_unsafe_method_by_cookie_needs_the_csrf_header() {
+    let server = server(&[]).await;
+    let session = session_of(&login(&server, "alice", "secret123", "profile").await);
+    for method in [Method::PUT, Method::PATCH, Method::DELETE] {
+        let reply = with_session(&server, method.clone(), "/test/unsafe", &session, None, String::new()).await;
+        reply.assert_error(
+            403,
+            "csrf_token_invalid",
+            &format!(
+                "a cookie-authenticated {method} (on a test route whose handler takes Principal) without X-CSRF-Token: \
+                 every method that can change something needs it (PUT, PATCH and DELETE as well as POST; RFC 9110 \
+                 §9.2.1 calls only GET, HEAD, OPTIONS and TRACE safe), or the next route anyone adds is open to CSRF"
+            ),
+            "is_unsafe and principal_from_request in exercises/12_cookies.rs",
+        );
+        let reply = with_session(&server, method.clone(), "/test/unsafe", &session, Some(&session.csrf), String::new()).await;
+        reply.assert_status(200, &format!("a cookie-authenticated {method} with the CSRF header"), LOOK);
+    }
+}
+
+#[tokio::test]
+async fn each_login_gets_a_csrf_value_of_its_own() {
+    let server = server(&[]).await;
+    let first = session_of(&login(&server, "alice", "secret123", "profile").await);
+    let second = session_of(&login(&server, "alice", "secret123", "profile").await);
+    let bob = session_of(&login(&server, "carol", "otp-demo-password-1", "profile").await);
+    let values = [&first.csrf, &second.csrf, &bob.csrf];
+    assert!(
+        first.csrf != second.csrf && first.csrf != bob.csrf && values.iter().all(|v| v.len() >= 32),
+        "two logins of alice and one of carol set __Host-csrf to {values:?}: the CSRF value is random per \
+         login (32 random bytes, base64url: 43 characters), never derived from the user. A value anyone \
+         can compute (a hash of the username) is no secret, and the double submit then protects nothing.\n  \
+         look at: new_csrf_token in {LOOK}"
+    );
+}
+
+/// `POST /login` as a browser sends it: with `headers` for what the browser
+/// says of the page that sent it.
+async fn login_from_page(server: &TestServer, headers: &[(&str, &str)]) -> Reply {
+    let body = form(&[("username", "alice"), ("password", "secret123")]);
+    let mut all = vec![("content-type", FORM)];
+    all.extend_from_slice(headers);
+    server.request(Method::POST, "/login", &all, body).await
+}
+
+#[tokio::test]
+async fn a_login_from_another_site_is_refused() {
+    let server = server(&[]).await;
+    let own = server.base().to_owned();
+    for headers in [
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("sec-fetch-site", "same-site")],
+        vec![("origin", "https://evil.example")],
+        vec![("origin", "null")],
+        vec![("sec-fetch-site", "cross-site"), ("origin", own.as_str())],
+        vec![("sec-fetch-site", "same-origin"), ("origin", "https://evil.example")],
+    ] {
+        let reply = login_from_page(&server, &headers).await;
+        assert!(
+            reply.status == 403 && set_cookies(&reply).is_empty() && reply.json()["error"].is_string(),
+            "{}",
+            reply.explain(
+                "403 with a JSON error and no cookie: the browser says the page that sent this login is on another \
+                 site (Sec-Fetch-Site cross-site or same-site, or an Origin that is not this server's). Login needs \
+                 CSRF protection though nobody is logged in yet: a forged login signs the victim in to the \
+                 attacker's account, and what they type next lands there (OWASP, login CSRF)",
+                "from_another_site and login in exercises/12_cookies.rs"
+            )
+        );
+    }
+    for headers in [
+        vec![],
+        vec![("sec-fetch-site", "same-origin"), ("origin", own.as_str())],
+        vec![("sec-fetch-site", "none")],
+        vec![("origin", own.as_str())],
+    ] {
+        let reply = login_from_page(&server, &headers).await;
+        reply.assert_status(
+            204,
+            "a login with no Fetch Metadata and no Origin (curl, a native app), or from this server's own page: \
+             only a browser's request from another site is refused",
+            "from_another_site in exercises/12_cookies.rs",
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bearer_logout_leaves_the_browsers_cookie_session_alone() {
+    let server = server(&[]).await;
+    let session = session_of(&login(&server, "alice", "secret123", "profile").await);
+    let other = session_of(&login(&server, "alice", "secret123", "profile").await);
+    let bearer = format!("Bearer {}", other.access);
+    let cookie = session.cookie_header();
+    let reply = server
+        .request(
+            Method::POST,
+            "/logout",
+            &[("authorization", &bearer), ("cookie", &cookie)],
+            String::new(),
+        )
+        .await;
+    reply.assert_status(204, "a logout by bearer token, from a browser that also holds a cookie session", LOOK);
+    assert!(
+        set_cookies(&reply).is_empty(),
+        "{}",
+        reply.explain(
+            "no Set-Cookie: the bearer token logged out, and the cookie session it did not touch keeps its cookies \
+             (clearing them would leave its token alive, but the browser without it)",
+            "logout in exercises/12_cookies.rs"
+        )
+    );
+    let me = with_session(&server, Method::GET, "/users/me", &session, None, String::new()).await;
+    me.assert_status(200, "the cookie session, after another token logged out by bearer", LOOK);
 }

@@ -72,11 +72,15 @@ async fn setup(extra: &[(&TestUser, Option<&str>)]) -> Setup {
 }
 
 async fn password(server: &TestServer, username: &str, password: &str) -> Reply {
+    password_for(server, username, password, "profile items:read").await
+}
+
+async fn password_for(server: &TestServer, username: &str, password: &str, scope: &str) -> Reply {
     let body = form(&[
         ("grant_type", "password"),
         ("username", username),
         ("password", password),
-        ("scope", "profile items:read"),
+        ("scope", scope),
     ]);
     server.post_form("/token", &body).await
 }
@@ -262,9 +266,14 @@ async fn one_step_of_skew_either_side_and_no_more() {
                 "TotpSecrets::matching_step in exercises/13_totp.rs",
             );
         } else {
-            assert_refused(
-                &reply,
-                &format!("the code of the step {offset:+} s away: more than one step of skew"),
+            reply.assert_error(
+                400,
+                "invalid_grant",
+                &format!(
+                    "the code of the step {offset:+} s away: more than one step of skew, and every extra step \
+                     accepted is more codes an attacker may guess"
+                ),
+                "TotpSecrets::matching_step in exercises/13_totp.rs",
             );
         }
     }
@@ -456,5 +465,134 @@ fn the_mfa_key_needs_a_secret_as_long_as_the_access_key_does() {
          look at: MfaKeys::derive in {LOOK}",
         MIN_SECRET_BYTES - 1,
         MIN_SECRET_BYTES
+    );
+}
+
+#[tokio::test]
+async fn a_login_spends_its_mfa_token() {
+    let Setup { server, time } = setup(&[]).await;
+    let mfa = mfa_token_of(&password(&server, "carol", "otp-demo-password-1").await);
+    second(&server, &mfa, &code(CAROL_SECRET, time))
+        .await
+        .assert_status(200, "the MFA token and carol's current code", LOOK);
+    // The next step's code is new (never used) and within the skew.
+    assert_refused(
+        &second(&server, &mfa, &code(CAROL_SECRET, time + 30)).await,
+        "the same MFA token again, after it logged in, with the next step's code (never used, within the skew): \
+         a successful code spends its MFA token, or whoever copies the token from the first request logs in \
+         again with the next code, the password never asked",
+    );
+}
+
+#[tokio::test]
+async fn the_mfa_grant_keeps_the_password_steps_scopes() {
+    let user = someone();
+    let secret = random_secret();
+    let Setup { server, time } = setup(&[(&user, Some(&secret))]).await;
+    let name = user.user.username.as_str();
+    let mfa = mfa_token_of(&password_for(&server, name, &user.password, "profile").await);
+    let body = form(&[
+        ("grant_type", MFA_GRANT_TYPE),
+        ("mfa_token", &mfa),
+        ("otp", &code(&secret, time)),
+        ("scope", "profile items:read items:write"),
+    ]);
+    let reply = server.post_form("/token", &body).await;
+    reply.assert_status(200, "the MFA grant with the right code", LOOK);
+    assert!(
+        reply.json()["scope"] == "profile",
+        "{}",
+        reply.explain(
+            "scope \"profile\": the password step asked for profile, and the MFA grant, sent with scope=profile \
+             items:read items:write, grants what the MFA token carries and nothing its own request names. The \
+             scopes were decided when the password was checked; whoever holds the MFA token must not widen them",
+            "second_factor in exercises/13_totp.rs"
+        )
+    );
+}
+
+#[tokio::test]
+async fn each_refused_code_says_what_was_wrong() {
+    let Setup { server, time } = setup(&[]).await;
+    let right = code(CAROL_SECRET, time);
+    let wrong_code = if right == "000000" { "111111" } else { "000000" };
+    let mfa = mfa_token_of(&password(&server, "carol", "otp-demo-password-1").await);
+    let wrong = second(&server, &mfa, wrong_code).await;
+    second(&server, &mfa, &right)
+        .await
+        .assert_status(200, "carol's current code", LOOK);
+    let spent = second(&server, &mfa, &code(CAROL_SECRET, time + 30)).await;
+    let fresh = mfa_token_of(&password(&server, "carol", "otp-demo-password-1").await);
+    let replayed = second(&server, &fresh, &right).await;
+    let foreign = second(&server, "not-an-mfa-token", &right).await;
+    let wrong_password = password(&server, "carol", "not-her-password").await;
+    let described = |reply: &Reply| {
+        reply.json()["error_description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let cases = [
+        ("a wrong code", &wrong),
+        ("an MFA token already spent", &spent),
+        ("a code already used", &replayed),
+        ("an MFA token that is not ours", &foreign),
+    ];
+    let texts: Vec<(&str, String)> = cases.iter().map(|(what, reply)| (*what, described(reply))).collect();
+    let password_text = described(&wrong_password);
+    for ((what, reply), (_, text)) in cases.iter().zip(&texts) {
+        assert_refused(reply, what);
+        let clash = texts.iter().find(|(other, other_text)| other != what && other_text == text);
+        assert!(
+            *text != password_text && clash.is_none(),
+            "{what} was refused with error_description {text:?}; a wrong password gets {password_text:?}, and the \
+             other refusals {texts:?}. Every invalid_grant says what was wrong (OtpRefusal::description, \
+             MFA_TOKEN_INVALID), so carol's app can tell her to wait for the next code or to start over; \
+             never the password's sentence.\n  look at: second_factor in {LOOK}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_login_from_another_site_is_refused_at_both_steps() {
+    let Setup { server, time } = setup(&[]).await;
+    let cross_site = [
+        ("content-type", common::FORM),
+        ("sec-fetch-site", "cross-site"),
+    ];
+    let reply = server
+        .request(
+            reqwest::Method::POST,
+            "/login",
+            &cross_site,
+            form(&[("username", "carol"), ("password", "otp-demo-password-1")]),
+        )
+        .await;
+    assert!(
+        reply.status == 403 && reply.json()["error"] != "mfa_required",
+        "{}",
+        reply.explain(
+            "403 with step 12's cross-site error, not mfa_required: this step's /login keeps step 12's login CSRF \
+             check, before anything else",
+            "login in exercises/13_totp.rs (step 12's from_another_site)"
+        )
+    );
+    let mfa = mfa_token_of(&password(&server, "carol", "otp-demo-password-1").await);
+    let reply = server
+        .request(
+            reqwest::Method::POST,
+            "/login",
+            &cross_site,
+            form(&[("mfa_token", &mfa), ("otp", &code(CAROL_SECRET, time))]),
+        )
+        .await;
+    assert!(
+        reply.status == 403 && reply.headers.get("set-cookie").is_none(),
+        "{}",
+        reply.explain(
+            "403 and no cookie: the second request of a cookie login, sent from another site, is refused like the \
+             first (login CSRF)",
+            "login in exercises/13_totp.rs (step 12's from_another_site)"
+        )
     );
 }

@@ -21,7 +21,9 @@ use common::{
 };
 use course::cookies::CookieState;
 use course::fake_db::{InMemoryUserStore, User, UserStore};
-use course::login_throttle::{Busy, HashingPool, Limiter, LoginLimits, ThrottleState, app};
+use course::login_throttle::{
+    Busy, HashingPool, Limiter, LoginLimits, ThrottleState, app, client_ip, client_key,
+};
 use course::passwords::PasswordHasher;
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
 use course::revocation::{DenyList, RevocationState};
@@ -57,16 +59,20 @@ struct Limits {
     user_burst: u32,
     client_burst: u32,
     pool: (usize, usize),
+    /// CIDR blocks of trusted proxies.
+    trusted: &'static [&'static str],
 }
 
 const LIMITS: Limits = Limits {
     user_burst: 3,
     client_burst: 8,
     pool: (2, 2),
+    trusted: &[],
 };
 
 /// Takes the client address from an `X-Test-Client` header, so that one
-/// test can play several clients.
+/// test can play several clients. Each request comes from a port of its
+/// own, as each connection of a real client does.
 async fn client_from_header(mut request: Request, next: Next) -> Response {
     let ip = request
         .headers()
@@ -74,10 +80,17 @@ async fn client_from_header(mut request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
         .unwrap_or([127, 0, 0, 1].into());
+    let port = random_port();
     request
         .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::new(ip, 40000)));
+        .insert(ConnectInfo(SocketAddr::new(ip, port)));
     next.run(request).await
+}
+
+fn random_port() -> u16 {
+    let mut bytes = [0u8; 2];
+    getrandom::fill(&mut bytes).expect("random");
+    1024 + u16::from_le_bytes(bytes) % 60000
 }
 
 async fn setup(extra: &[&TestUser], hasher: PasswordHasher, limits: Limits) -> Setup {
@@ -108,11 +121,17 @@ async fn setup(extra: &[&TestUser], hasher: PasswordHasher, limits: Limits) -> S
         MfaKeys::derive(TEST_SECRET).expect("keys"),
         clock_fn.clone(),
     );
+    let trusted = limits
+        .trusted
+        .iter()
+        .map(|net| net.parse().expect("a CIDR block"))
+        .collect();
     let login_limits = LoginLimits::new(
         Limiter::new(limits.user_burst, Duration::from_secs(60)),
         Limiter::new(limits.client_burst, Duration::from_secs(60)),
         clock_fn,
-    );
+    )
+    .trusting(trusted);
     let pool = HashingPool::new(limits.pool.0, limits.pool.1);
     let app = app(ThrottleState::new(totp, pool, login_limits))
         .merge(Router::new().route("/ping", get(|| async { "pong" })))
@@ -281,6 +300,7 @@ async fn a_full_pool_answers_503_and_protected_routes_stay_fast() {
         user_burst: 100,
         client_burst: 100,
         pool: (1, 1),
+        trusted: &[],
     };
     let Setup { server, .. } = setup(&[&user], hasher, limits).await;
     let server = Arc::new(server);
@@ -449,25 +469,54 @@ fn pruning_the_limiter_keeps_every_key_still_limited() {
     let limiter = Limiter::new(2, Duration::from_secs(60));
     let now = now();
     for i in 0..2000 {
-        limiter.record(&format!("long-ago-{i}"), now - 1000);
+        let _ = limiter.acquire(format!("long-ago-{i}"), now - 1000);
     }
-    limiter.record("victim", now);
-    limiter.record("victim", now);
+    // The victim's failures: one long enough ago that its own time has
+    // passed, two since, the last just now.
+    for at in [now - 70, now - 20, now] {
+        let _ = limiter.acquire("victim", at);
+    }
     for i in 0..2000 {
-        limiter.record(&format!("flood-{i}"), now);
+        let _ = limiter.acquire(format!("flood-{i}"), now);
     }
     assert!(
-        limiter.check("victim", now).is_err(),
-        "a key with two failures (burst two) was allowed again after 2000 other keys failed once: \
-         pruning must drop only the keys whose time has passed, or an attacker resets anyone's \
-         limit by failing with many usernames.\n  look at: Limiter::record in {LOOK}"
+        limiter.acquire("victim", now).is_err(),
+        "a key with three failures (burst two, one a minute), the first 70 seconds ago, was allowed again after \
+         2000 other keys failed once: pruning must drop only the keys whose time has passed (an old failure's \
+         time passing is not enough while newer ones stand), or an attacker resets anyone's limit by \
+         failing with many usernames.\n  look at: Tats::prune in {LOOK}"
     );
     assert!(
         limiter.len() <= 2001 && !limiter.is_empty(),
         "after 2000 keys whose failures are 1000 seconds old and 2001 recent ones, the limiter \
          keeps {} keys: a key whose time has passed is back to a full burst, so forget it, or \
-         the map grows with every username ever tried.\n  look at: Limiter::record in {LOOK}",
+         the map grows with every username ever tried.\n  look at: Tats::prune in {LOOK}",
         limiter.len()
+    );
+}
+
+#[test]
+fn a_spray_of_new_keys_keeps_the_limiter_bounded() {
+    let limiter = Limiter::with_capacity(3, Duration::from_secs(60), 1000);
+    let now = now();
+    for i in 0..20_000 {
+        let _ = limiter.acquire(format!("spray-{i}"), now);
+    }
+    assert!(
+        limiter.len() <= 1000,
+        "20,000 failed logins, each for a new username, all within the minute: the limiter keeps {} keys, \
+         over its capacity of 1000. Memory must stay bounded however many addresses an attacker sprays \
+         from: past its capacity a limiter forgets its oldest keys first, a few at a time (never a scan \
+         of the whole map on each failure).\n  look at: Limiter::acquire and Tats::evict_for_one_more in {LOOK}",
+        limiter.len()
+    );
+    for _ in 0..3 {
+        let _ = limiter.acquire("latest", now);
+    }
+    assert!(
+        limiter.acquire("latest", now).is_err(),
+        "the key recorded last, three failures with a burst of three, must still be limited after the spray: \
+         a full limiter forgets its oldest keys, not the newest.\n  look at: Limiter::acquire in {LOOK}"
     );
 }
 
@@ -661,6 +710,385 @@ async fn the_item_routes_keep_step_09s_store() {
                  read the app's one item store, not a new one for each request"
             ),
             where_
+        )
+    );
+}
+
+/// carol's current code by the test's clock.
+fn carols_code(clock: &AtomicU64) -> String {
+    let secret = Secret::try_from_base32("JBSWY3DPEHPK3PXP").expect("base32");
+    Builder::new()
+        .with_secret(secret)
+        .build_noncompliant()
+        .generate(clock.load(Ordering::SeqCst))
+        .to_string()
+}
+
+/// A code that is not `right`.
+fn wrong_code(right: &str) -> &'static str {
+    if right == "000000" { "111111" } else { "000000" }
+}
+
+/// carol's password from `client`: the MFA token of the 403.
+async fn carols_mfa_token(server: &TestServer, client: &str) -> Reply {
+    login_from(server, client, "carol", "otp-demo-password-1").await
+}
+
+async fn second_factor_from(server: &TestServer, client: &str, mfa_token: &str, otp: &str) -> Reply {
+    let body = form(&[
+        ("grant_type", MFA_GRANT_TYPE),
+        ("mfa_token", mfa_token),
+        ("otp", otp),
+    ]);
+    server
+        .request(
+            reqwest::Method::POST,
+            "/token",
+            &[("content-type", common::FORM), ("x-test-client", client)],
+            body,
+        )
+        .await
+}
+
+#[tokio::test]
+async fn wrong_codes_count_as_failed_logins() {
+    let Setup { server, clock, .. } = setup(&[], test_hasher(), LIMITS).await;
+    // carol logs in from home first: her address becomes one of her own.
+    let mfa = mfa_token_again(&server).await;
+    second_factor_from(&server, "10.0.0.8", &mfa, &carols_code(&clock))
+        .await
+        .assert_status(200, "carol's whole login from home", LOOK);
+    clock.fetch_add(30, Ordering::SeqCst);
+    let right = carols_code(&clock);
+    let mut refused = None;
+    // A guesser with carol's password: a fresh MFA token whenever one is
+    // spent, one wrong code each, from one address.
+    for attempt in 1..=6 {
+        let first = carols_mfa_token(&server, "10.0.0.7").await;
+        if first.status == 429 {
+            refused = Some(first);
+            break;
+        }
+        let mfa = first.json()["mfa_token"].as_str().unwrap_or_default().to_owned();
+        let reply = second_factor_from(&server, "10.0.0.7", &mfa, wrong_code(&right)).await;
+        if reply.status == 429 {
+            refused = Some(reply);
+            break;
+        }
+        reply.assert_error(
+            400,
+            "invalid_grant",
+            &format!("wrong code number {attempt}, each with a fresh MFA token"),
+            LOOK,
+        );
+    }
+    match refused {
+        Some(reply) => assert_throttled(
+            &reply,
+            "carol's password and a wrong code, again and again with a fresh MFA token each time (burst 3)",
+        ),
+        None => panic!(
+            "six wrong codes for carol from one address, each with a fresh MFA token (the password again), were \
+             all answered 400: a wrong code is a failed login like a wrong password, counted against the MFA \
+             token's user and the client's address and decided before the code is checked (RFC 6238 §5.2). \
+             Five tries per MFA token alone stop nobody who has the password: a 6-digit code falls in hours.\n  \
+             look at: throttled_second_factor in {LOOK}"
+        ),
+    }
+    let mfa = mfa_token_again(&server).await;
+    let reply = second_factor_from(&server, "10.0.0.8", &mfa, &right).await;
+    reply.assert_status(
+        200,
+        "carol's password and right code from home, where she logged in before, while the guesser is \
+         throttled: a limit on the guesser, not on carol",
+        "throttled_second_factor in exercises/14_login_throttle.rs",
+    );
+}
+
+/// A fresh MFA token for carol from her home address.
+async fn mfa_token_again(server: &TestServer) -> String {
+    let reply = carols_mfa_token(server, "10.0.0.8").await;
+    reply.assert_error(403, "mfa_required", "carol's password", LOOK);
+    reply.json()["mfa_token"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn the_cookie_logins_second_factor_is_throttled_too() {
+    let Setup { server, clock, .. } = setup(&[], test_hasher(), LIMITS).await;
+    let right = carols_code(&clock);
+    let post = |fields: Vec<(&'static str, String)>| {
+        let body = form(&fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
+        let server = &server;
+        async move {
+            server
+                .request(
+                    reqwest::Method::POST,
+                    "/login",
+                    &[("content-type", common::FORM), ("x-test-client", "10.0.0.7")],
+                    body,
+                )
+                .await
+        }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let first = post(vec![
+            ("username", "carol".to_owned()),
+            ("password", "otp-demo-password-1".to_owned()),
+        ])
+        .await;
+        statuses.push(first.status);
+        let Some(mfa) = first.json()["mfa_token"].as_str().map(str::to_owned) else {
+            break;
+        };
+        let reply = post(vec![("mfa_token", mfa), ("otp", wrong_code(&right).to_owned())]).await;
+        statuses.push(reply.status);
+        if reply.status == 429 {
+            break;
+        }
+    }
+    assert!(
+        statuses.contains(&429),
+        "POST /login with carol's password then a wrong code, six times over, answered {statuses:?} and never \
+         429: the cookie login's second factor counts wrong codes against the limits as /token's does, or a \
+         guesser uses that door.\n  look at: start_session and throttled_second_factor in {LOOK}"
+    );
+}
+
+#[tokio::test]
+async fn lockout_cannot_be_aimed_at_a_user() {
+    let user = someone();
+    let limits = Limits {
+        user_burst: 5,
+        client_burst: 20,
+        pool: (2, 8),
+        trusted: &[],
+    };
+    let Setup { server, .. } = setup(&[&user], test_hasher(), limits).await;
+    let name = user.user.username.as_str();
+    login_from(&server, "192.0.2.10", name, &user.password)
+        .await
+        .assert_status(200, "the user logs in from home", LOOK);
+    // Someone else fails the user's password from forty addresses.
+    for i in 0..40 {
+        let _ = login_from(&server, &format!("198.51.100.{i}"), name, "guess").await;
+    }
+    login_from(&server, "192.0.2.10", name, &user.password)
+        .await
+        .assert_status(
+            200,
+            "the user's right password from home, where they logged in before, after forty failures for their \
+             username from forty other addresses: failures from elsewhere must not lock the user out (OWASP: a \
+             plain per-account lockout is a denial of service anyone can aim). Failures from addresses the user \
+             never logged in from share one budget, which the user's own addresses neither spend nor need",
+            "LoginLimits::begin and LoginLimits::succeeded in exercises/14_login_throttle.rs",
+        );
+    assert_throttled(
+        &login_from(&server, "203.0.113.99", name, &user.password).await,
+        "the right password from yet another new address, after forty failures from new addresses: guessing \
+         from addresses the user never used stays throttled, even if the guess is right",
+    );
+}
+
+#[tokio::test]
+async fn a_success_does_not_wipe_the_addresss_failures() {
+    let Setup { server, .. } = setup(&[], test_hasher(), LIMITS).await;
+    // Seven failures from one address, each on a username of its own.
+    for attempt in 0..7 {
+        let name = format!("spray-{attempt}-{}", common::random_hex(3));
+        login_from(&server, "10.7.7.7", &name, "wrong")
+            .await
+            .assert_error(400, "invalid_grant", "a failed login", LOOK);
+    }
+    login_from(&server, "10.7.7.7", "alice", "secret123")
+        .await
+        .assert_status(200, "alice's right password from the sprayer's address", LOOK);
+    login_from(&server, "10.7.7.7", "spray-last", "wrong")
+        .await
+        .assert_error(400, "invalid_grant", "an eighth failure (burst 8)", LOOK);
+    assert_throttled(
+        &login_from(&server, "10.7.7.7", "spray-more", "wrong").await,
+        "a ninth failure from an address with eight, one successful login in between: a success gives back \
+         its own attempt, and never wipes the address's failures, or a sprayer who knows one password resets \
+         their budget whenever they like",
+    );
+}
+
+#[tokio::test]
+async fn ipv6_clients_are_counted_by_their_64() {
+    let Setup { server, .. } = setup(&[], test_hasher(), LIMITS).await;
+    for i in 1..=8 {
+        let name = format!("spray-{i}-{}", common::random_hex(3));
+        login_from(&server, &format!("2001:db8:1:2::{i:x}"), &name, "wrong")
+            .await
+            .assert_error(400, "invalid_grant", "a failed login", LOOK);
+    }
+    assert_throttled(
+        &login_from(&server, "2001:db8:1:2:ffff::99", "alice", "secret123").await,
+        "a login from 2001:db8:1:2:ffff::99 after eight failures from eight other addresses of the same /64: \
+         one host gets a whole /64, so the client limit keys IPv6 by its first 64 bits, or each guess takes a \
+         fresh budget from a new address",
+    );
+    login_from(&server, "2001:db8:1:3::1", "alice", "secret123")
+        .await
+        .assert_status(200, "the same login from another /64", "client_key in exercises/14_login_throttle.rs");
+    assert_eq!(
+        client_key("::ffff:192.0.2.7".parse().expect("an address")),
+        "192.0.2.7".parse::<std::net::IpAddr>().expect("an address"),
+        "an IPv4 address written as IPv6 (::ffff:192.0.2.7, as a dual-stack socket reports it) is that IPv4 \
+         address: keyed by all 32 bits, not grouped into a /64 with every other IPv4 client.\n  look at: \
+         client_key in {LOOK}"
+    );
+}
+
+#[test]
+fn a_forwarded_for_header_counts_only_from_a_trusted_proxy() {
+    let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().expect("a CIDR block")];
+    let ip = |text: &str| text.parse::<std::net::IpAddr>().expect("an address");
+    let headers = |value: &str| {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("x-forwarded-for", value.parse().expect("a header value"));
+        headers
+    };
+    let cases = [
+        (
+            "198.51.100.1",
+            "203.0.113.5",
+            "198.51.100.1",
+            "from a peer that is not a trusted proxy, X-Forwarded-For is ignored: anyone can write it, and a \
+             guesser would name a new address with every request",
+        ),
+        (
+            "10.0.0.1",
+            "203.0.113.5",
+            "203.0.113.5",
+            "from a trusted proxy, the address it says it forwarded for",
+        ),
+        (
+            "10.0.0.1",
+            "6.6.6.6, 203.0.113.5",
+            "203.0.113.5",
+            "the last address that is not a trusted proxy: the client wrote the ones before it, so the \
+             leftmost is whatever an attacker likes",
+        ),
+        (
+            "10.0.0.1",
+            "6.6.6.6, 203.0.113.5, 10.0.0.2",
+            "203.0.113.5",
+            "walking left past every trusted proxy (10.0.0.2 is one) to the first address that is not",
+        ),
+    ];
+    for (peer, forwarded, expected, why) in cases {
+        let got = client_ip(ip(peer), &headers(forwarded), &trusted);
+        assert!(
+            got == ip(expected),
+            "client_ip(peer {peer}, X-Forwarded-For: {forwarded}, trusted proxies 10.0.0.0/8) gave {got}, not \
+             {expected}: {why}.\n  look at: client_ip in {LOOK}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_names_the_client() {
+    let limits = Limits {
+        trusted: &["10.0.0.0/8"],
+        ..LIMITS
+    };
+    let Setup { server, .. } = setup(&[], test_hasher(), limits).await;
+    let via_proxy = |client: &'static str, username: String| {
+        let server = &server;
+        async move {
+            let body = form(&[
+                ("grant_type", "password"),
+                ("username", &username),
+                ("password", "wrong"),
+            ]);
+            server
+                .request(
+                    reqwest::Method::POST,
+                    "/token",
+                    &[
+                        ("content-type", common::FORM),
+                        ("x-test-client", "10.0.0.1"),
+                        ("x-forwarded-for", client),
+                    ],
+                    body,
+                )
+                .await
+        }
+    };
+    for i in 0..8 {
+        via_proxy("203.0.113.5", format!("spray-{i}-{}", common::random_hex(3))).await;
+    }
+    let other = via_proxy("203.0.113.6", "someone-else".to_owned()).await;
+    other.assert_error(
+        400,
+        "invalid_grant",
+        "a failed login from another client behind the same trusted proxy, after the first client's eight: \
+         behind a proxy every client shares the proxy's address, so the limits must count the address the \
+         proxy forwarded for (--trusted-proxy), or one sprayer locks out everyone behind it",
+        "ClientAddress and client_ip in exercises/14_login_throttle.rs",
+    );
+    assert_throttled(
+        &via_proxy("203.0.113.5", "one-more".to_owned()).await,
+        "a ninth failure from the client that already has eight, through the trusted proxy",
+    );
+}
+
+#[tokio::test]
+async fn concurrent_failures_cannot_overrun_the_burst() {
+    let hasher = PasswordHasher::new(10).expect("cost 10");
+    let user = random_user(|p| hasher.hash(p).expect("hash"));
+    let limits = Limits {
+        user_burst: 3,
+        client_burst: 100,
+        pool: (2, 64),
+        trusted: &[],
+    };
+    let Setup { server, .. } = setup(&[&user], hasher, limits).await;
+    let server = Arc::new(server);
+    let guesses: Vec<_> = (0..12)
+        .map(|i| {
+            let server = Arc::clone(&server);
+            let name = user.user.username.clone();
+            tokio::spawn(async move {
+                login_from(&server, &format!("10.0.2.{i}"), &name, &format!("guess-{i}")).await
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.expect("the login task finished").status);
+    }
+    let checked = statuses.iter().filter(|s| **s == 400).count();
+    assert!(
+        checked <= 3,
+        "twelve wrong passwords for one username sent at once (burst 3, each from a new address) got {checked} \
+         answers of 400, each a bcrypt check: {statuses:?}. At most 3 may be checked: count an attempt as a \
+         failure before bcrypt runs (reserve it; give it back if the password was right), or concurrent \
+         guesses all pass the check before any is counted and the burst means nothing.\n  look at: \
+         LoginLimits::begin and Limiter::acquire in {LOOK}"
+    );
+}
+
+#[tokio::test]
+async fn the_throttled_login_refuses_another_site_too() {
+    let Setup { server, .. } = setup(&[], test_hasher(), LIMITS).await;
+    let reply = server
+        .request(
+            reqwest::Method::POST,
+            "/login",
+            &[("content-type", common::FORM), ("origin", "https://evil.example")],
+            form(&[("username", "alice"), ("password", "secret123")]),
+        )
+        .await;
+    assert!(
+        reply.status == 403 && reply.headers.get("set-cookie").is_none(),
+        "{}",
+        reply.explain(
+            "403 and no cookie: a login from another site's page (Origin https://evil.example) is refused by this \
+             step's /login as by step 12's (login CSRF)",
+            "login in exercises/14_login_throttle.rs"
         )
     );
 }

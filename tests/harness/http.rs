@@ -69,6 +69,11 @@ fn encode(s: &str) -> String {
 const INDENT: &str = "\n            ";
 
 impl TestServer {
+    /// The server's origin, `http://127.0.0.1:<port>`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// `POST path` with `body` as a form.
     pub async fn post_form(&self, path: &str, body: &str) -> Reply {
         self.post(path, Some(FORM), body.to_owned()).await
