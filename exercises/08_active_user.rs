@@ -38,6 +38,14 @@
 //!   account from a bad token (for a support page, say); that leaks account
 //!   state to whoever holds the token, which is a trade-off to make knowingly.
 //!
+//! ## What must hold
+//!
+//! - A disabled account's token, however valid, opens no protected route:
+//!   401 `invalid_token`, whatever the account's name.
+//! - The account's state is read on every request, from the store: a token
+//!   issued before the account was disabled is refused too.
+//! - Everything `CurrentUser` refused stays refused, with its own answer.
+//!
 //! ## Hints
 //!
 //! - Call `CurrentUser::from_request_parts(parts, state)` first; its

@@ -55,6 +55,17 @@
 //! every request, a change takes effect at once, at the cost of a lookup.
 //! Short-lived access tokens are the usual compromise.
 //!
+//! ## What must hold
+//!
+//! - A token carries what was asked *and* allowed, never more; a scope the
+//!   server does not define is `invalid_scope`, never dropped in silence.
+//! - What a user may have is told only after their password is right.
+//! - A token without a `scope` claim has no scopes; a route without its
+//!   scope answers 403 `insufficient_scope` naming it.
+//! - Each user sees and adds only their own items, at most
+//!   `MAX_ITEMS_PER_USER` of them, names of 1 to 100 characters, bodies of
+//!   at most 16 KiB.
+//!
 //! ## Hints
 //!
 //! - `Scopes` is a set: `intersection`, `is_empty` and `Display` are given.

@@ -15,31 +15,85 @@
 //! - **Rotated.** Every refresh trades the token in for a new one. The old
 //!   one is dead.
 //! - **Reuse detection** (RFC 9700 §4.14.2). The tokens descended from one
-//!   login form a *family*. If a token that was already traded in comes
-//!   back, two parties hold copies, and the server cannot tell the user from
-//!   the thief: it revokes the whole family, the current token too, and both
-//!   must log in again.
+//!   login form a *family*: the login's *session*. If a token that was
+//!   already traded in comes back, two parties hold copies, and the server
+//!   cannot tell the user from the thief: it revokes the whole family, the
+//!   current token too, and both must log in again.
+//! - **Access tokens die with their session.** Every access token minted
+//!   from a family carries the family's id in a `sid` claim, and every
+//!   protected route checks that the family is still alive. Revoking a
+//!   family (a reuse, a disabled account, later a logout) ends the access
+//!   tokens it minted at once, not 30 minutes later (RFC 7009 §2.1).
 //! - **An absolute lifetime.** A family dies 14 days after its login however
 //!   often it is rotated (`--refresh-days` on the server).
-//! - **Bounded memory.** Expired families are pruned, so a server that logs
-//!   users in all day does not grow without end.
+//! - **Bounded memory.** Expired families are pruned, and a user has at
+//!   most `MAX_FAMILIES_PER_USER` (10) live ones: a login past that ends
+//!   their oldest session, so one account cannot fill the server.
 //!
 //! ## The contract
 //!
 //! | request | answer |
 //! | --- | --- |
-//! | the password grant | step 09's response plus `"refresh_token": "<43 characters>"`, a new family |
-//! | `grant_type=refresh_token&refresh_token=...` | 200: a new access token and a new refresh token; the old one is dead |
+//! | the password grant | step 09's response plus `"refresh_token": "<43 characters>"`, a new family; the access token carries its `sid` |
+//! | `grant_type=refresh_token&refresh_token=...` | 200: a new access token (same `sid`) and a new refresh token; the old one is dead |
 //! | ... with `scope`, a subset of the login's scopes | the access token carries that subset; the family keeps its scopes (RFC 6749 §6) |
 //! | ... with a scope the login was not granted, or an unknown one | 400 `invalid_scope`, and the refresh token still works |
-//! | a refresh token already rotated | 400 `invalid_grant`, and its whole family is revoked |
-//! | an unknown, expired or garbage refresh token | 400 `invalid_grant` |
-//! | a refresh token whose user is now disabled or gone | 400 `invalid_grant`, and the family is revoked |
+//! | a refresh token already rotated | 400 `invalid_grant` ("already used"), and its whole family is revoked |
+//! | an unknown or garbage refresh token | 400 `invalid_grant` ("unknown") |
+//! | a refresh token whose family outlived its 14 days | 400 `invalid_grant` ("outlived its lifetime") |
+//! | a refresh token whose user is now disabled or gone | 400 `invalid_grant`, and the family is revoked for good |
 //! | no `refresh_token` field | 400 `invalid_request` |
+//! | a protected route with an access token whose family was revoked | 401 `invalid_token` |
 //!
-//! Every answer carries `Cache-Control: no-store`, as in step 05. A refresh
-//! checks everything (the family, the user, the scopes) with `peek` before
-//! it `rotate`s, so a refused request never uses up the client's token.
+//! Every answer carries `Cache-Control: no-store`, as in step 05. Each
+//! `invalid_grant` says what was wrong (`RefreshFailure::description`): the
+//! developer reading the client's log learns why, and nothing about a
+//! password is ever said.
+//!
+//! **The scopes of a refresh.** What the login was granted (the family's
+//! scopes), narrowed to what the request asks for (`narrowed_scopes`),
+//! intersected with what the account may have *today*
+//! (`ScopeGrants::allowed`): a permission taken away since the login is not
+//! handed out again for fourteen days. If nothing is left, `invalid_scope`.
+//!
+//! **Check, then rotate.** A refresh checks everything (the family, the
+//! user, the scopes) with `peek` before it `rotate`s, so a refused request
+//! never uses up the client's token. `rotate` checks the family again under
+//! its lock: of two refreshes of one token, only one can win.
+//!
+//! **Two refreshes at once.** This course detects reuse strictly: a token
+//! is traded in once, and a second use, even a second after the first, is
+//! a reuse that revokes the family. Some servers allow a grace window of a
+//! few seconds in which the old token still works (it helps two browser
+//! tabs that refresh together); it is also a window for a thief. A client
+//! refreshes one request at a time, and shares the result (a lock across
+//! tabs, for a browser).
+//!
+//! **When can `Expired` happen, with pruning?** Families live equally long,
+//! so the expiry queue is in issue order, and `prune` stops at the first
+//! family still alive. A family issued with an earlier clock reading (the
+//! system clock stepped back, or a test that issues "15 days ago") can sit
+//! behind a live one, unpruned: `current_family` still finds it, and must
+//! refuse it as expired.
+//!
+//! ## What must hold
+//!
+//! - A refresh token is 256 random bits; only its SHA-256 is kept.
+//! - Each refresh token is traded in once; a rotated one that comes back
+//!   revokes its whole family, the current token too.
+//! - Revoking a family by any of its tokens (an already-rotated one too)
+//!   ends it; an access token minted from a family is refused once the
+//!   family is gone.
+//! - A refresh hands out no scope the login was not granted, and none the
+//!   account may no longer have.
+//! - A refused refresh leaves the client its token.
+//! - A refresh for a disabled account is refused and ends the family for
+//!   good.
+//! - Every login is a family of its own, with an id nobody can guess or
+//!   count; one user's token never yields another's.
+//! - Memory is bounded: expired families are pruned, a family remembers at
+//!   most `REMEMBERED_PER_FAMILY` rotated tokens, a user has at most
+//!   `MAX_FAMILIES_PER_USER` families.
 //!
 //! ## Hints
 //!
@@ -51,6 +105,9 @@
 //!   "15 days ago" without waiting.
 //! - `RefreshStore`'s `Debug` (given) shows what it keeps, the hashes as
 //!   hex: the tests read it to check that no token is kept.
+//! - `SessionClaims` is step 09's claims flat, with `sid`: decode it with
+//!   step 06's `decode_access_token`, mint it as step 09's
+//!   `scoped_access_token` does.
 //!
 //! Run the tests: `cargo course test 10` (underneath: `cargo test --test step10_refresh`)
 
@@ -65,8 +122,9 @@ use std::time::Duration;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRef, FromRequestParts, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Json, Router};
 use base64::Engine;
@@ -75,14 +133,17 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::active_user::ensure_active;
-use crate::current_user::{CurrentUserRejection, load_user};
+use crate::bearer::BearerToken;
+use crate::current_user::{CurrentUserRejection, decode_access_token, load_user};
 use crate::fake_db::User;
+use crate::jwt::Claims;
+use crate::oauth_error::OAuthError;
 use crate::scopes::{
     ItemStore, Principal, ScopeGrants, ScopeTokenError, ScopedTokenResponse, Scopes, ScopesState,
-    password_login, principal_from_bearer, protected_routes, scoped_access_token,
+    password_login, protected_routes,
 };
 use crate::token_route::{
-    AuthState, TokenError, TokenRequest, body_limited, no_store, read_form, required,
+    AuthState, TokenError, TokenRequest, TokenResponse, body_limited, no_store, read_form, required,
 };
 use crate::users_me::with_json_fallbacks;
 
@@ -92,6 +153,10 @@ pub const DEFAULT_REFRESH_TTL: Duration = Duration::from_secs(14 * 24 * 60 * 60)
 
 /// How many rotated tokens a family remembers, to recognise their reuse.
 pub const REMEMBERED_PER_FAMILY: usize = 32;
+
+/// How many live families (sessions) one user may have: a new login past
+/// this ends the user's oldest session, so no account can fill memory.
+pub const MAX_FAMILIES_PER_USER: usize = 10;
 
 /// The SHA-256 of a refresh token: all the server keeps of it.
 type TokenHash = [u8; 32];
@@ -106,6 +171,25 @@ fn new_refresh_token() -> String {
     todo!("step 10: 32 random bytes from getrandom::fill, base64url without padding")
 }
 
+/// 64 random bits: a family's id. Random, not counted, so that an id says
+/// nothing about how many logins came before it, and a server restarted
+/// with the same signing key never gives an old session's id to a new one.
+fn new_family_id() -> u64 {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system has no random source");
+    u64::from_le_bytes(bytes)
+}
+
+/// A family's id as access tokens carry it, in their `sid` claim.
+fn sid_of(id: u64) -> String {
+    format!("{id:016x}")
+}
+
+/// The family id a `sid` claim names, if it is one.
+fn id_of(sid: &str) -> Option<u64> {
+    u64::from_str_radix(sid, 16).ok()
+}
+
 /// The refresh tokens descended from one login.
 struct Family {
     username: String,
@@ -118,21 +202,40 @@ struct Family {
 
 #[derive(Default)]
 struct Families {
-    last_id: u64,
     by_id: HashMap<u64, Family>,
     /// Every remembered hash, current or rotated, to its family.
     by_hash: HashMap<TokenHash, u64>,
+    /// Each user's live families, oldest first.
+    by_user: HashMap<String, VecDeque<u64>>,
     /// Families by expiry, oldest first (all live equally long).
     expiry: VecDeque<(u64, u64)>,
 }
 
 impl Families {
     fn remove(&mut self, id: u64) {
-        if let Some(family) = self.by_id.remove(&id) {
-            self.by_hash.remove(&family.current);
-            for old in family.rotated {
-                self.by_hash.remove(&old);
+        let Some(family) = self.by_id.remove(&id) else {
+            return;
+        };
+        self.by_hash.remove(&family.current);
+        for old in &family.rotated {
+            self.by_hash.remove(old);
+        }
+        if let Some(ids) = self.by_user.get_mut(&family.username) {
+            ids.retain(|other| *other != id);
+            if ids.is_empty() {
+                self.by_user.remove(&family.username);
             }
+        }
+    }
+
+    /// Forgets the queue entries of families already gone (revoked, or
+    /// ended by a newer login), once they are most of the queue: a user who
+    /// logs in all day must not grow it for the fourteen days until they
+    /// expire. Amortised, each entry is looked at once or twice.
+    fn compact_expiry(&mut self) {
+        if self.expiry.len() > 2 * self.by_id.len() + 64 {
+            let live = &self.by_id;
+            self.expiry.retain(|(_, id)| live.contains_key(id));
         }
     }
 
@@ -144,16 +247,49 @@ impl Families {
 }
 
 /// Why a refresh token was refused. All three are `invalid_grant` on the
-/// wire: a client needs no more than "log in again".
+/// wire, each with a sentence of its own: a client needs no more than "log
+/// in again", the developer reading its logs needs to know why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefreshFailure {
-    /// Never issued, or forgotten: expired, revoked or pruned.
+    /// Never issued, or forgotten: revoked, pruned, or its session ended.
     Unknown,
     /// Its family outlived its lifetime.
     Expired,
     /// Already traded in: someone else holds a copy, so the whole family
     /// is revoked (RFC 9700 §4.14.2).
     Reused,
+}
+
+impl RefreshFailure {
+    /// What `invalid_grant`'s `error_description` says.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Unknown => {
+                "the refresh token is unknown: never issued, or its session was revoked or has ended; log in again"
+            }
+            Self::Expired => "the refresh token's session has outlived its lifetime; log in again",
+            Self::Reused => {
+                "the refresh token was already used once, so a copy of it is in someone else's hands: its whole session is revoked; log in again"
+            }
+        }
+    }
+}
+
+/// A new family's first refresh token, and the family's id for the `sid`
+/// claim of the access tokens minted from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub token: String,
+    pub sid: String,
+}
+
+/// What a live refresh token stands for: the login it descends from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub username: String,
+    /// The scopes granted at the login.
+    pub scopes: Scopes,
+    pub sid: String,
 }
 
 /// Every live family of refresh tokens, by the hashes of their tokens.
@@ -203,10 +339,12 @@ impl RefreshStore {
             .expect("no panic while holding the lock")
     }
 
-    /// A new family for a login at `now`, and its first refresh token.
-    pub fn issue(&self, username: &str, scopes: &Scopes, now: u64) -> String {
+    /// A new family for a login at `now`: its first refresh token and its id.
+    /// The user's oldest family ends if they now have more than
+    /// `MAX_FAMILIES_PER_USER`.
+    pub fn issue(&self, username: &str, scopes: &Scopes, now: u64) -> Issued {
         todo!(
-            "step 10: prune, then a new family with this token's hash as its current one, queued by expiry; return the token"
+            "step 10: prune; a new family under a fresh random id (new_family_id, never one in use) with this token's hash as its current one, queued by expiry and listed under its user; end the user's oldest family past MAX_FAMILIES_PER_USER; compact_expiry; return the token and sid_of(id)"
         )
     }
 
@@ -223,13 +361,17 @@ impl RefreshStore {
         )
     }
 
-    /// Who `token`'s family belongs to and its scopes, without using the
-    /// token up: what a refresh checks before it rotates.
-    pub fn peek(&self, token: &str, now: u64) -> Result<(String, Scopes), RefreshFailure> {
+    /// The session `token` belongs to, without using the token up: what a
+    /// refresh checks before it rotates.
+    pub fn peek(&self, token: &str, now: u64) -> Result<Session, RefreshFailure> {
         let mut families = self.lock();
         let id = Self::current_family(&mut families, &hash(token), now)?;
         let family = &families.by_id[&id];
-        Ok((family.username.clone(), family.scopes))
+        Ok(Session {
+            username: family.username.clone(),
+            scopes: family.scopes,
+            sid: sid_of(id),
+        })
     }
 
     /// Trades `token` for the next one of its family.
@@ -239,8 +381,8 @@ impl RefreshStore {
         )
     }
 
-    /// Revokes the family `token` belongs to, if any; the username it
-    /// belonged to.
+    /// Revokes the family `token` belongs to, if any, whichever of its
+    /// tokens it is (a rotated one too); the username it belonged to.
     pub fn revoke(&self, token: &str) -> Option<String> {
         let mut families = self.lock();
         let id = *families.by_hash.get(&hash(token))?;
@@ -248,6 +390,114 @@ impl RefreshStore {
         families.remove(id);
         username
     }
+
+    /// Revokes the family `sid` names, if it is alive.
+    pub fn end_session(&self, sid: &str) {
+        if let Some(id) = id_of(sid) {
+            self.lock().remove(id);
+        }
+    }
+
+    /// Whether the family `sid` names is alive at `now`: the check every
+    /// access token minted from a family passes on every request.
+    pub fn is_live(&self, sid: &str, now: u64) -> bool {
+        todo!("step 10: whether id_of(sid) names a family in by_id whose expires_at is after now")
+    }
+}
+
+/// An access token's claims from this step on: step 09's, and `sid`, the
+/// id of the refresh family (the session) it was minted from, so that
+/// revoking the family revokes it too. A token with no `sid` (a cookie
+/// session's, from step 12) belongs to no family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionClaims {
+    pub sub: String,
+    pub exp: u64,
+    pub iat: u64,
+    pub jti: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+impl SessionClaims {
+    /// Claims for `user`, carrying `scopes`, minted from the family `sid`.
+    pub fn new(claims: Claims, scopes: &Scopes, sid: &str) -> Self {
+        Self {
+            sub: claims.sub,
+            exp: claims.exp,
+            iat: claims.iat,
+            jti: claims.jti,
+            nbf: claims.nbf,
+            scope: Some(scopes.to_string()),
+            sid: Some(sid.to_owned()),
+        }
+    }
+
+    /// Step 04's claims among them.
+    pub fn claims(&self) -> Claims {
+        Claims {
+            sub: self.sub.clone(),
+            exp: self.exp,
+            iat: self.iat,
+            jti: self.jti.clone(),
+            nbf: self.nbf,
+        }
+    }
+}
+
+/// An access token for `user` carrying `scopes`, minted from the family
+/// `sid`: from this step on, the one place a token endpoint makes one.
+pub fn session_access_token(
+    auth: &AuthState,
+    user: &User,
+    scopes: &Scopes,
+    sid: &str,
+) -> Result<ScopedTokenResponse, TokenError> {
+    let claims = SessionClaims::new(
+        Claims::new(&user.username, auth.access_token_ttl),
+        scopes,
+        sid,
+    );
+    let access_token = auth
+        .keys
+        .encode(&claims)
+        .map_err(|_| TokenError::Internal)?;
+    Ok(ScopedTokenResponse {
+        token: TokenResponse {
+            access_token,
+            token_type: "bearer",
+            expires_in: auth.access_token_ttl.as_secs(),
+        },
+        scope: scopes.to_string(),
+    })
+}
+
+/// The principal an access token names, as step 09 finds it, and only
+/// while the session it was minted from is alive.
+pub fn principal_in_session(
+    auth: &AuthState,
+    refresh: &RefreshStore,
+    token: &str,
+) -> Result<Principal, CurrentUserRejection> {
+    todo!(
+        "step 10: decode SessionClaims; a sid whose family is not live is InvalidToken; then step 09's checks (load_user, ensure_active) and the Principal, its scopes from the claim"
+    )
+}
+
+/// The principal of a request's bearer token, while its session is alive.
+pub async fn principal_from_session_bearer(
+    parts: &mut Parts,
+    auth: &AuthState,
+    refresh: &RefreshStore,
+) -> Result<Principal, CurrentUserRejection> {
+    let BearerToken(token) = BearerToken::from_request_parts(parts, &())
+        .await
+        .map_err(CurrentUserRejection::Bearer)?;
+    principal_in_session(auth, refresh, &token)
 }
 
 /// What this step's routes share: step 09's, and the refresh tokens.
@@ -277,7 +527,35 @@ impl FromRequestParts<RefreshState> for Principal {
         parts: &mut Parts,
         state: &RefreshState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_bearer(parts, &state.auth).await
+        principal_from_session_bearer(parts, &state.auth, &state.refresh).await
+    }
+}
+
+/// Why a token request fails from this step on: what step 09 refuses, or a
+/// grant refused with a sentence saying what was wrong with it.
+#[derive(Debug)]
+pub enum GrantError {
+    Scope(ScopeTokenError),
+    /// 400 `invalid_grant`, and why: a refresh token unknown, expired or
+    /// reused (a code wrong or spent, from step 13). Never used to tell a
+    /// wrong username from a wrong password: that stays step 05's one answer.
+    Refused(&'static str),
+}
+
+impl<E: Into<ScopeTokenError>> From<E> for GrantError {
+    fn from(error: E) -> Self {
+        Self::Scope(error.into())
+    }
+}
+
+impl IntoResponse for GrantError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Scope(error) => error.into_response(),
+            Self::Refused(why) => {
+                OAuthError::new("invalid_grant", why).with_status(StatusCode::BAD_REQUEST)
+            }
+        }
     }
 }
 
@@ -315,7 +593,7 @@ pub async fn token(
 async fn grant(
     state: &RefreshState,
     form: Result<Form<RefreshTokenRequest>, FormRejection>,
-) -> Result<RefreshTokenResponse, ScopeTokenError> {
+) -> Result<RefreshTokenResponse, GrantError> {
     let request = read_form(form)?;
     match required(request.grant_type.clone(), "grant_type")?.as_str() {
         "password" => password_grant(state, request).await,
@@ -327,18 +605,20 @@ async fn grant(
 async fn password_grant(
     state: &RefreshState,
     request: RefreshTokenRequest,
-) -> Result<RefreshTokenResponse, ScopeTokenError> {
+) -> Result<RefreshTokenResponse, GrantError> {
     todo!("step 10: step 09's password_login, then issue_tokens")
 }
 
-/// A login's tokens: an access token and the first refresh token of a new
-/// family.
+/// A login's tokens: the first refresh token of a new family, and an
+/// access token minted from it.
 pub fn issue_tokens(
     state: &RefreshState,
     user: &User,
     scopes: &Scopes,
 ) -> Result<RefreshTokenResponse, TokenError> {
-    todo!("step 10: step 09's scoped_access_token beside the first refresh token of a new family")
+    todo!(
+        "step 10: a new family in the store, then session_access_token with its sid beside its refresh token"
+    )
 }
 
 /// RFC 6749 §6: a refresh token for a new access token, and a new refresh
@@ -346,9 +626,9 @@ pub fn issue_tokens(
 pub fn refresh_grant(
     state: &RefreshState,
     request: RefreshTokenRequest,
-) -> Result<RefreshTokenResponse, ScopeTokenError> {
+) -> Result<RefreshTokenResponse, GrantError> {
     todo!(
-        "step 10: refresh_token required; peek; the user must still be active (else revoke: invalid_grant); narrow and intersect the scopes; then rotate"
+        "step 10: refresh_token required; peek (a refusal says why: RefreshFailure::description); the user must still be active (else revoke the family: Refused); narrow, then intersect with what the account may have today; then rotate; an access token with the family's sid"
     )
 }
 

@@ -4,30 +4,39 @@
 //!
 //! A JWT cannot be taken back: whoever holds it is believed until its `exp`.
 //! That is its strength (no lookup per request) and, at logout, its
-//! weakness. Two ways out, and this step builds both:
+//! weakness. Two ways out, and this step uses both:
 //!
-//! - **Refresh tokens** are stored (step 10), so revoking one is deleting
-//!   its family.
-//! - **Access tokens** get a *deny-list*: the `jti` (step 04) of each token
-//!   revoked before its expiry, checked on every request. An entry is kept
-//!   only until its token would have expired anyway (`exp` plus the leeway),
-//!   then pruned, so the list stays as small as the number of tokens revoked
-//!   in the last 30 minutes.
+//! - **Revoke the session.** Refresh tokens are stored (step 10), and every
+//!   access token minted from a family carries its `sid`: revoking the
+//!   family ends its refresh token and all its access tokens at once, and
+//!   nothing is kept per token.
+//! - **Deny the token.** An access token that belongs to no family (no
+//!   `sid`: step 12's cookie login issues such tokens) goes on a
+//!   *deny-list*: its `jti` (step 04), checked on every request. An entry is
+//!   kept only until its token would have expired anyway (`exp` plus the
+//!   leeway), then pruned, so the list stays as small as the number of such
+//!   tokens revoked in the last 30 minutes.
 //!
-//! `POST /logout` revokes the caller's own access token, and the family of
-//! the refresh token they send with it. `POST /revoke` is RFC 7009's
-//! endpoint: a client hands back any token it no longer needs.
+//! `POST /logout` ends the caller's session (or denies their session-less
+//! token), and the family of a refresh token they send with it.
+//! `POST /revoke` is RFC 7009's endpoint: a client hands back any token it
+//! no longer needs. Revoking by session is also what keeps memory bounded:
+//! if every revoked access token were denied one by one, any logged-in user
+//! could grow the list without end (refresh, revoke, refresh, ...).
 //!
 //! ## The contract
 //!
 //! | request | answer |
 //! | --- | --- |
-//! | `POST /logout` with a valid bearer token | 204; that token (its `jti`) is then 401 `invalid_token` |
+//! | `POST /logout` with a valid bearer token | 204; the token is then 401 `invalid_token`: its session ended (with a `sid`), or its `jti` denied (without) |
+//! | ... with a `sid` | that whole session ends: its refresh token and every access token minted from it |
 //! | ... with the form field `refresh_token` | that family is revoked too, if it is the caller's own |
 //! | `POST /logout` without a valid token | as every protected route: 401 |
 //! | `POST /revoke`, form `token` (and optional `token_type_hint`) | 200 with an empty body, whatever the token was (RFC 7009 §2.2) |
 //! | ... a refresh token | its family is revoked |
-//! | ... one of our access tokens, still valid | its `jti` is deny-listed |
+//! | ... one of our access tokens, still valid, with a `sid` | its session ends (RFC 7009 §2.1 allows it) |
+//! | ... one of our access tokens, still valid, without | its `jti` is deny-listed |
+//! | ... a token whose signature is not ours | nothing at all |
 //! | `POST /revoke` without `token` (or not a form) | 400 `invalid_request` |
 //!
 //! The hint only says which kind of token to try first (RFC 7009 §2.1):
@@ -38,14 +47,29 @@
 //!
 //! From this step on, the protected routes refuse a revoked token. Step 09
 //! made that a one-place change: this step's `Principal` extractor is step
-//! 09's plus the deny-list check, and step 09's routes run unchanged on it.
+//! 10's (the session alive) plus the deny-list check, and step 09's routes
+//! run unchanged on it.
+//!
+//! ## What must hold
+//!
+//! - A logged-out or revoked access token is refused until it would have
+//!   expired: by its session, or by its `jti`.
+//! - Logout ends the caller's own session, and the refresh family they
+//!   name if it is theirs; never another user's, never their other sessions.
+//! - `/revoke` answers 200 with an empty body whatever it was given, and
+//!   looks at every kind of token whatever the hint says.
+//! - `/revoke` believes only an access token whose signature it verified: a
+//!   forged one denies nobody and adds nothing.
+//! - The deny-list is bounded: entries end at their token's `exp` plus the
+//!   leeway and are pruned, and tokens with a session are never listed.
 //!
 //! ## Hints
 //!
 //! - `FromRef<RevocationState> for RefreshState` (given) lets step 10's
 //!   `/token` handler run in this step's router.
-//! - `state.auth.keys.decode::<ScopedClaims>(token)` tells an access token
-//!   of ours from anything else; revoke only those.
+//! - `state.auth.keys.decode::<SessionClaims>(token)` tells an access token
+//!   of ours (its signature checked) from anything else; revoke only those,
+//!   with `revoke_access_token`.
 //! - `refresh.peek(token, now)` says whose family a refresh token is.
 //! - Prune in `deny` every `PRUNE_EVERY` additions: `HashMap::retain`.
 //!
@@ -67,12 +91,13 @@ use axum::routing::post;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use crate::current_user::CurrentUserRejection;
+use crate::bearer::BearerToken;
+use crate::current_user::{CurrentUserRejection, decode_access_token};
 use crate::jwt::LEEWAY_SECS;
-use crate::refresh::{self, RefreshState, RefreshStore, now};
-use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, ScopedClaims, principal_from_bearer, protected_routes,
+use crate::refresh::{
+    self, RefreshState, RefreshStore, SessionClaims, now, principal_from_session_bearer,
 };
+use crate::scopes::{ItemStore, Principal, ScopeGrants, protected_routes};
 use crate::token_route::{AuthState, TokenError, body_limited, read_form, required};
 use crate::users_me::with_json_fallbacks;
 
@@ -177,7 +202,7 @@ impl FromRequestParts<RevocationState> for Principal {
         parts: &mut Parts,
         state: &RevocationState,
     ) -> Result<Self, Self::Rejection> {
-        todo!("step 11: step 09's principal_from_bearer, then ensure_not_revoked")
+        todo!("step 11: step 10's principal_from_session_bearer, then ensure_not_revoked")
     }
 }
 
@@ -195,11 +220,28 @@ pub fn optional_form<T: Default>(form: Result<Form<T>, FormRejection>) -> Result
     }
 }
 
-/// Revokes `principal`'s own access token and, when given, the family of
-/// their refresh token (never another user's).
-pub fn log_out(state: &RevocationState, principal: &Principal, refresh_token: Option<&str>) {
+/// Revokes one of our access tokens, its signature already verified. One
+/// minted from a refresh family (with a `sid`) ends that whole session: the
+/// family, its refresh token and every access token minted from it, with
+/// nothing added to the deny-list. Any other token is deny-listed by its
+/// `jti` until it expires.
+pub fn revoke_access_token(state: &RevocationState, claims: &SessionClaims) {
     todo!(
-        "step 11: deny the principal's jti until its exp (+ leeway); revoke the refresh token's family if it is the principal's own"
+        "step 11: with a sid, end that session (refresh.end_session); without, deny its jti until its exp (deny_token)"
+    )
+}
+
+/// Logs out the access token `token`, already checked as `principal`'s,
+/// and, when given, the family of their refresh token (never another
+/// user's).
+pub fn log_out(
+    state: &RevocationState,
+    principal: &Principal,
+    token: &str,
+    refresh_token: Option<&str>,
+) {
+    todo!(
+        "step 11: decode the token's SessionClaims and revoke_access_token (deny the principal's jti if it no longer decodes); revoke the refresh token's family if it is the principal's own"
     )
 }
 
@@ -207,11 +249,12 @@ pub fn log_out(state: &RevocationState, principal: &Principal, refresh_token: Op
 pub async fn logout(
     State(state): State<RevocationState>,
     principal: Principal,
+    BearerToken(token): BearerToken,
     form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
     match optional_form(form) {
         Ok(fields) => {
-            log_out(&state, &principal, fields.refresh_token.as_deref());
+            log_out(&state, &principal, &token, fields.refresh_token.as_deref());
             StatusCode::NO_CONTENT.into_response()
         }
         Err(error) => error.into_response(),
@@ -226,10 +269,12 @@ pub struct RevokeForm {
 }
 
 /// Revokes `token`, a refresh token or one of our access tokens, whatever
-/// it is. The hint only says which kind to try first (RFC 7009 §2.1).
+/// it is. The hint only says which kind to try first (RFC 7009 §2.1). An
+/// access token counts only once its signature is verified: a forged one
+/// must neither deny someone else's token nor grow the deny-list.
 pub fn revoke_token(state: &RevocationState, token: &str, hint: Option<&str>) {
     todo!(
-        "step 11: try the hinted kind first, then the other: a refresh family to revoke, or one of our access tokens to deny"
+        "step 11: try the hinted kind first, then the other: a refresh family to revoke, or one of our access tokens, its signature verified, for revoke_access_token"
     )
 }
 

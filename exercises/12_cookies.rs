@@ -23,20 +23,54 @@
 //! overwrite them (which is what makes plain double submit safe: a sibling
 //! subdomain that could plant its own CSRF cookie would defeat it).
 //!
+//! **Login needs CSRF protection too**, though nobody is logged in yet. A
+//! page on another site can post a login form with the *attacker's*
+//! username and password: the victim's browser then holds the attacker's
+//! session, and whatever they type next (a card number, a search, a
+//! document) lands in the attacker's account (OWASP calls it login CSRF).
+//! There is no CSRF cookie to compare yet, so `/login` asks the browser
+//! where the request comes from. Browsers send **Fetch Metadata**:
+//! `Sec-Fetch-Site` is `same-origin` for our own pages, `none` when the
+//! user typed the address, and `same-site` or `cross-site` for a page
+//! elsewhere (same-site is refused too: a sibling subdomain may be someone
+//! else's). Older browsers send only `Origin`, which must then be this
+//! server's own (the scheme and the `Host` the request was sent to). A
+//! request with neither header is not a browser's cross-site request (curl,
+//! a native app): it passes.
+//!
 //! ## The contract
 //!
 //! | request | answer |
 //! | --- | --- |
 //! | `POST /login`, form `username`, `password` (optional `scope`, as `/token`) | 204 with `Set-Cookie: __Host-access_token=<JWT>; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=<ttl>` and `Set-Cookie: __Host-csrf=<random>; Secure; SameSite=Lax; Path=/; Max-Age=<ttl>` |
 //! | `POST /login` that fails | the same 400 as `/token` (`invalid_grant`, `invalid_request`, `invalid_scope`), no cookie |
+//! | `POST /login` with `Sec-Fetch-Site: cross-site` or `same-site`, or an `Origin` that is not this server's (`null` too) | 403 `{"error": "cross_site_request", ...}`, no cookie, the password never checked |
 //! | a protected route with the access-token cookie, `GET` | as with a bearer token |
 //! | ... `POST`, `PUT`, `PATCH`, `DELETE` without `X-CSRF-Token` equal to the `__Host-csrf` cookie | 403 `{"error": "csrf_token_invalid", ...}` |
 //! | a request with `Authorization: Bearer ...` | the header wins over any cookie, and needs no CSRF token |
 //! | `POST /logout` by cookie (with its CSRF header) | step 11's logout, plus both cookies cleared (`Max-Age=0`) |
+//! | `POST /logout` by bearer token, cookies present | step 11's logout of the bearer token; the cookies, another session's, are left alone |
 //!
 //! Every rule of the earlier steps holds for a cookie's token too: it is
 //! an access token (step 09's), checked for expiry, the user's state and
-//! revocation exactly like a bearer token.
+//! revocation exactly like a bearer token. A cookie login's token belongs
+//! to no refresh family (no `sid`): its logout goes on step 11's deny-list.
+//!
+//! ## What must hold
+//!
+//! - The access-token cookie is `HttpOnly`, `Secure`, `SameSite=Lax`,
+//!   `__Host-`; the CSRF cookie is readable by the page and nothing else
+//!   differs.
+//! - Every cookie-authenticated unsafe request (`POST`, `PUT`, `PATCH`,
+//!   `DELETE`, any method but `GET`, `HEAD`, `OPTIONS`, `TRACE`) needs an
+//!   `X-CSRF-Token` equal to a non-empty CSRF cookie, compared in constant
+//!   time.
+//! - The CSRF value is 256 random bits, new at every login, never derived
+//!   from the user.
+//! - A bearer token wins over a cookie and needs no CSRF token.
+//! - A login a browser says comes from another site is refused.
+//! - Logout by cookie clears both cookies and revokes the cookie's token;
+//!   logout by bearer leaves a cookie session alone.
 //!
 //! ## Hints
 //!
@@ -46,6 +80,8 @@
 //!   `a.as_bytes().ct_eq(b.as_bytes()).into()`.
 //! - `response.headers_mut().append(SET_COOKIE, ...)` adds a second
 //!   `Set-Cookie`; `insert` would replace the first.
+//! - `Origin` is `scheme://host[:port]`; compare what follows `http://` or
+//!   `https://` with the `Host` header, ignoring ASCII case.
 //!
 //! Run the tests: `cargo course test 12` (underneath: `cargo test --test step12_cookies`)
 
@@ -57,7 +93,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRef, FromRequestParts, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -67,16 +103,20 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 
+use crate::bearer::{BearerRejection, BearerToken};
 use crate::current_user::CurrentUserRejection;
 use crate::fake_db::User;
 use crate::oauth_error::OAuthError;
-use crate::refresh::{self, RefreshState, RefreshStore};
+use crate::refresh::{
+    self, GrantError, RefreshState, RefreshStore, principal_from_session_bearer,
+    principal_in_session,
+};
 use crate::revocation::{
     self, DenyList, LogoutForm, RevocationState, ensure_not_revoked, log_out, optional_form,
 };
 use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, ScopeTokenError, Scopes, password_login,
-    principal_from_bearer, principal_from_token, protected_routes, scoped_access_token,
+    ItemStore, Principal, ScopeGrants, Scopes, password_login, protected_routes,
+    scoped_access_token,
 };
 use crate::token_route::{AuthState, TokenError, TokenRequest, body_limited, no_store, read_form};
 use crate::users_me::with_json_fallbacks;
@@ -117,10 +157,7 @@ pub fn new_csrf_token() -> String {
 
 /// Methods that change something (RFC 9110 §9.2.1 calls the others safe).
 pub fn is_unsafe(method: &Method) -> bool {
-    !matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
-    )
+    todo!("step 12: every method but GET, HEAD, OPTIONS and TRACE")
 }
 
 /// Whether the request's `X-CSRF-Token` header equals its CSRF cookie. A
@@ -202,14 +239,16 @@ impl FromRef<CookieState> for RefreshState {
 
 /// The principal of a request: from its bearer token when it sends one
 /// (the header wins), else from its access-token cookie, with the CSRF
-/// check for an unsafe method.
+/// check for an unsafe method. Either way step 11's checks hold: the
+/// token's session alive, its `jti` not denied.
 pub async fn principal_from_request(
     parts: &mut Parts,
     auth: &AuthState,
+    refresh: &RefreshStore,
     denied: &DenyList,
 ) -> Result<Principal, SessionRejection> {
     todo!(
-        "step 12: bearer when an Authorization header is sent; else the access cookie, CSRF-checked for an unsafe method; never a revoked token"
+        "step 12: bearer (step 10's principal_from_session_bearer) when an Authorization header is sent; else the access cookie (principal_in_session), CSRF-checked for an unsafe method; never a revoked token"
     )
 }
 
@@ -220,8 +259,30 @@ impl FromRequestParts<CookieState> for Principal {
         parts: &mut Parts,
         state: &CookieState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.denied).await
+        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
     }
+}
+
+/// Whether a request comes from a page of another site, by what the
+/// browser says of it: `Sec-Fetch-Site` (Fetch Metadata), else `Origin`.
+/// A request with neither is not a browser's cross-site request (curl, a
+/// native app): it passes.
+pub fn from_another_site(headers: &HeaderMap) -> bool {
+    todo!(
+        "step 12: Sec-Fetch-Site other than same-origin or none; else an Origin that is not http(s):// plus this request's Host"
+    )
+}
+
+/// 403 for a login a page of another site tried to make. Login needs CSRF
+/// protection though nobody is logged in yet: a forged login signs the
+/// victim in to the attacker's account, and whatever they type next (a
+/// card number, a search) lands there (login CSRF).
+pub fn refuse_cross_site() -> Response {
+    OAuthError::new(
+        "cross_site_request",
+        "a login from a page of another site is refused: the browser said so in Sec-Fetch-Site or Origin",
+    )
+    .with_status(StatusCode::FORBIDDEN)
 }
 
 /// `response` with each of `cookies` as a `Set-Cookie` header.
@@ -238,15 +299,19 @@ pub fn with_cookies(mut response: Response, cookies: [String; 2]) -> Response {
 /// cookies, or the same error `/token` would give.
 pub async fn login(
     State(state): State<CookieState>,
+    headers: HeaderMap,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Response {
+    if from_another_site(&headers) {
+        return refuse_cross_site();
+    }
     no_store(start_session(&state, form).await)
 }
 
 async fn start_session(
     state: &CookieState,
     form: Result<Form<TokenRequest>, FormRejection>,
-) -> Result<Response, ScopeTokenError> {
+) -> Result<Response, GrantError> {
     todo!("step 12: read_form, password_login, then session_response")
 }
 
@@ -266,11 +331,12 @@ pub fn session_response(
 pub async fn logout(
     State(state): State<CookieState>,
     principal: Principal,
+    bearer: Result<BearerToken, BearerRejection>,
     headers: HeaderMap,
     form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
     todo!(
-        "step 12: step 11's log_out, then clear the cookies when the request came with the access cookie"
+        "step 12: step 11's log_out of the token the principal came from (the bearer's, else the cookie's); clear the cookies only when it was the cookie's"
     )
 }
 

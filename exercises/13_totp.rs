@@ -25,7 +25,13 @@
 //! - **Replay.** A code is good for one login (RFC 6238 §5.2): remember the
 //!   last step each user logged in with and refuse it and older ones.
 //! - **Guessing.** A million codes is not many: five wrong codes kill the
-//!   MFA token, and the attacker must get through the password again.
+//!   MFA token, and the attacker must get through the password again. That
+//!   alone stops nobody who has the password (a new MFA token costs one
+//!   request): step 14 counts every wrong code as a failed login.
+//! - **Spent.** A code that logs in spends its MFA token too: the same MFA
+//!   token never logs in twice, whatever code comes with it.
+//! - **Scopes.** The MFA grant grants what the password step granted, which
+//!   the MFA token carries; a `scope` sent with the code is ignored.
 //! - **Every door.** Step 12's `/login` must ask for the second factor too,
 //!   or it is a way around it.
 //!
@@ -36,13 +42,25 @@
 //! | password grant, carol's right password | 403 `{"error": "mfa_required", "mfa_token": "<JWT>", "error_description": ...}`, `Cache-Control: no-store` |
 //! | password grant, a user without TOTP | the normal token response (step 10) |
 //! | `grant_type=urn:course:params:oauth:grant-type:mfa-otp`, `mfa_token`, `otp` (the current code) | 200, the normal token response, with the scopes granted at the password step |
-//! | ... a wrong code, a code already used, a code two steps away | 400 `invalid_grant` |
-//! | ... the sixth try with one MFA token after five wrong codes | 400 `invalid_grant`, even with the right code |
-//! | ... an MFA token expired (5 minutes), forged, or not ours | 400 `invalid_grant` |
+//! | ... a wrong code, a code two steps away | 400 `invalid_grant`: "the code is wrong" |
+//! | ... a code already used (by this user) | 400 `invalid_grant`: "already used" |
+//! | ... the sixth try with one MFA token after five wrong codes, or an MFA token that already logged in | 400 `invalid_grant`: "spent", even with the right code |
+//! | ... an MFA token expired (5 minutes), forged, or not ours | 400 `invalid_grant`: "expired or not one this server issued" |
 //! | ... no `mfa_token` or no `otp` | 400 `invalid_request` |
 //! | the `mfa_token` as a bearer token | 401 `invalid_token` |
 //! | `POST /login`, carol's password | the same 403 `mfa_required`, no cookie |
 //! | `POST /login` with `mfa_token` and `otp` | 204 with step 12's cookies |
+//! | `POST /login` from another site (either request) | step 12's 403 `cross_site_request` |
+//!
+//! Each `invalid_grant` says what was wrong (`OtpRefusal::description`,
+//! `MFA_TOKEN_INVALID`), so carol's app can tell her to wait for the next
+//! code or to start over; none of them is the password's sentence.
+//!
+//! **Two clocks.** The MFA token's `exp` is checked by `jsonwebtoken`
+//! against the system clock, with its default leeway of 60 seconds: an MFA
+//! token lives 5 minutes, give or take a minute. The code's time step comes
+//! from the injected clock, `state.clock` (the tests fix it): one is a
+//! token's lifetime, the other is which code is right now.
 //!
 //! carol's secret is `JBSWY3DPEHPK3PXP` (base32). Add it to an
 //! authenticator app, or compute the code: `oathtool --totp -b JBSWY3DPEHPK3PXP`.
@@ -56,6 +74,19 @@
 //! - The time comes from `state.clock`, never the system: the tests fix it.
 //! - `jsonwebtoken::Header { typ: Some("mfa+jwt".into()), .. }` sets the
 //!   header; `decode_header` reads it back before `decode`.
+//! - `second_factor` is two halves, so step 14 can count a guess between
+//!   them: `second_factor_fields` (the fields and the MFA token) and
+//!   `check_code` (the code, the user, the scopes).
+//!
+//! ## What must hold
+//!
+//! - A two-factor user's password alone never gets tokens or a cookie, at
+//!   any door.
+//! - An MFA token is never an access token, nor an access token an MFA
+//!   token: its own key and `typ`.
+//! - A code is accepted once per user, within one step of skew and no more.
+//! - An MFA token survives five wrong codes, and logs in at most once.
+//! - The MFA grant's scopes are the password step's.
 //!
 //! Run the tests: `cargo course test 13` (underneath: `cargo test --test step13_totp`)
 
@@ -70,8 +101,8 @@ use std::time::Duration;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRef, FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Json, Router};
@@ -83,18 +114,17 @@ use totp_rs::{Builder, Secret};
 
 use crate::active_user::ensure_active;
 use crate::cookies::{
-    self, CookieState, SessionRejection, principal_from_request, session_response,
+    self, CookieState, SessionRejection, from_another_site, principal_from_request,
+    refuse_cross_site, session_response,
 };
 use crate::current_user::load_user;
 use crate::fake_db::User;
 use crate::jwt::{Claims, MIN_SECRET_BYTES, SecretTooShort};
 use crate::refresh::{
-    RefreshState, RefreshStore, RefreshTokenRequest, issue_tokens, now, refresh_grant,
+    GrantError, RefreshState, RefreshStore, RefreshTokenRequest, issue_tokens, now, refresh_grant,
 };
 use crate::revocation::{self, DenyList, RevocationState};
-use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, ScopeTokenError, Scopes, password_login, protected_routes,
-};
+use crate::scopes::{ItemStore, Principal, ScopeGrants, Scopes, password_login, protected_routes};
 use crate::token_route::{
     AuthState, TokenError, TokenRequest, body_limited, no_store, read_form, required,
 };
@@ -221,9 +251,29 @@ pub enum OtpRefusal {
     Wrong,
     /// A code (or an older one) already used to log in.
     Replayed,
-    /// This MFA token has seen too many wrong codes.
+    /// This MFA token is spent: it logged in once, or saw too many wrong
+    /// codes.
     Exhausted,
 }
+
+impl OtpRefusal {
+    /// What `invalid_grant`'s `error_description` says.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Wrong => "the code is wrong: not the authenticator's code for now",
+            Self::Replayed => {
+                "the code was already used to log in: wait for the next one (a code is accepted once)"
+            }
+            Self::Exhausted => {
+                "the mfa_token is spent: it already logged in, or saw too many wrong codes; log in again with the password"
+            }
+        }
+    }
+}
+
+/// What `invalid_grant` says of an `mfa_token` that is not a live one of ours.
+pub const MFA_TOKEN_INVALID: &str =
+    "the mfa_token is expired or not one this server issued; log in again with the password";
 
 impl OtpGuard {
     /// Checks `code` for the user of `mfa` at `time`, and remembers the
@@ -315,19 +365,19 @@ impl FromRequestParts<TotpState> for Principal {
         parts: &mut Parts,
         state: &TotpState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.denied).await
+        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
     }
 }
 
 /// Why a login fails from this step on.
 #[derive(Debug)]
 pub enum MfaError {
-    Grant(ScopeTokenError),
+    Grant(GrantError),
     /// The password was right; now the code. 403, with the MFA token.
     MfaRequired(String),
 }
 
-impl<E: Into<ScopeTokenError>> From<E> for MfaError {
+impl<E: Into<GrantError>> From<E> for MfaError {
     fn from(error: E) -> Self {
         Self::Grant(error.into())
     }
@@ -373,8 +423,31 @@ pub fn second_factor(
     mfa_token: Option<String>,
     otp: Option<String>,
 ) -> Result<(User, Scopes), MfaError> {
+    let (mfa, otp) = second_factor_fields(state, mfa_token, otp)?;
+    check_code(state, &mfa, &otp)
+}
+
+/// The second factor's two fields, both required: the MFA token's claims
+/// (one of ours, still valid) and the code.
+pub fn second_factor_fields(
+    state: &TotpState,
+    mfa_token: Option<String>,
+    otp: Option<String>,
+) -> Result<(MfaClaims, String), MfaError> {
     todo!(
-        "step 13: mfa_token and otp required; check the token, verify the code at state.clock(), load the active user; every failure is invalid_grant"
+        "step 13: mfa_token and otp required (invalid_request); the MFA token checked, else Refused(MFA_TOKEN_INVALID)"
+    )
+}
+
+/// `code` for the user of `mfa`, by the injected clock: the user, and the
+/// scopes granted at the password step (never any the request names).
+pub fn check_code(
+    state: &TotpState,
+    mfa: &MfaClaims,
+    code: &str,
+) -> Result<(User, Scopes), MfaError> {
+    todo!(
+        "step 13: verify the code at (state.clock)() (a refusal says why: OtpRefusal::description), load the active user; the scopes from the MFA token, never the request"
     )
 }
 
@@ -452,8 +525,12 @@ pub struct MfaLoginForm {
 /// ending in step 12's cookies.
 pub async fn login(
     State(state): State<TotpState>,
+    headers: HeaderMap,
     form: Result<Form<MfaLoginForm>, FormRejection>,
 ) -> Response {
+    if from_another_site(&headers) {
+        return refuse_cross_site();
+    }
     no_store(start_session(&state, form).await)
 }
 

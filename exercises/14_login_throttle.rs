@@ -17,30 +17,66 @@
 //!
 //! **Guessing.** Online password guessing (one account, many passwords)
 //! and password spraying (many accounts, one common password, from one
-//! address) are limited by counting *failed* logins, per username and per
-//! client address, with a GCRA (the "generic cell rate algorithm": a burst,
-//! then one more every interval). Past the limit: 429 with `Retry-After`,
-//! decided *before* bcrypt runs, the same answer for a username that exists
-//! and one that does not. A user who types their password right is never
-//! slowed.
+//! address) are limited by counting *failed* logins with a GCRA (the
+//! "generic cell rate algorithm": a burst, then one more every interval).
+//! Past the limit: 429 with `Retry-After`, decided *before* bcrypt runs,
+//! the same answer for a username that exists and one that does not. A
+//! user who types their password right is never slowed. Three budgets:
+//!
+//! - **per client address**, whatever the username: spraying;
+//! - **per username and address**: what one device may get wrong;
+//! - **per username, from addresses it never logged in from**: guessing
+//!   from everywhere. An address where the user logged in before does not
+//!   spend this budget and is not stopped by it.
+//!
+//! Why three? A plain per-account limit is a lever: anyone can fail
+//! alice's login a few times a minute and keep her out, her right password
+//! included (OWASP's authentication cheat sheet). Here failures from
+//! strangers' addresses lock out strangers; alice, from an address she
+//! logged in from, keeps her own budget.
+//!
+//! A wrong second-factor code (step 13) is a failed login too, counted for
+//! the MFA token's user: five tries per MFA token stop nobody who has the
+//! password, since a new MFA token costs one request (RFC 6238 §5.2 asks
+//! for throttling).
+//!
+//! An attempt is counted *before* it is checked (a reservation, given back
+//! when the password was right): counted after bcrypt, twenty guesses sent
+//! at once would all pass the check before the first was counted.
+//!
+//! **Who is the client?** The connection's address, with two corrections.
+//! An IPv6 host is given a whole /64, so an IPv6 client is counted by its
+//! first 64 bits, or it takes a fresh budget from each of 2^64 addresses.
+//! Behind a reverse proxy every client has the proxy's address; the server
+//! then trusts `X-Forwarded-For`, but only from the proxies it is told to
+//! trust (`--trusted-proxy 10.0.0.0/8`), and only the last address in it
+//! that is not one of them: anyone can write that header, and the left end
+//! of it is whatever the client wrote.
+//!
+//! **Bounded.** Each limiter keeps a fixed-size hash of its key (a 16 KB
+//! username costs what a short one does), forgets keys whose time has
+//! passed a few at a time (never a scan of the whole map per failure), and
+//! keeps at most `LIMITER_CAPACITY` keys, forgetting its oldest first when
+//! a spray from many addresses fills it.
 //!
 //! ## The contract
 //!
 //! | request | answer |
 //! | --- | --- |
 //! | a login while the hashing pool's queue is full | 503 `{"error": "temporarily_unavailable", ...}`, `Retry-After: 1` |
-//! | a login for a username with `burst` recent failures | 429 `{"error_description": ...}` (not an OAuth error), `Retry-After: <seconds>`, and bcrypt does not run |
+//! | a login for a username with `burst` recent failures from addresses it never logged in from, from another such address | 429 `{"error_description": ...}` (not an OAuth error), `Retry-After: <seconds>`, and bcrypt does not run |
+//! | ... from an address where it logged in before | allowed, within that address's own budget for the username |
 //! | a login from a client address with `burst` recent failures | the same 429 |
+//! | a wrong code in the MFA grant or `POST /login` | counted like a wrong password, for the MFA token's user |
 //! | after the interval | one more try is allowed |
-//! | successful logins | never counted |
+//! | successful logins | never counted, and never wipe earlier failures |
 //!
 //! Both `POST /token` (the password grant) and `POST /login` are
 //! throttled: every door that checks a password. Everything else is step
 //! 13's app. The server's defaults (flags, see the README): 5 failures a
 //! username then one a minute; 20 an address then one every 6 seconds.
 //! Serve the app with `into_make_service_with_connect_info::<SocketAddr>()`
-//! so it sees each client's address (behind a proxy, that is the proxy's:
-//! a real deployment reads a trusted forwarding header instead).
+//! so it sees each client's address.
 //!
 //! ## Hints
 //!
@@ -53,6 +89,25 @@
 //!   more is allowed while `TAT - (burst - 1) * interval <= now`.
 //! - `libc::sched_setscheduler(0, libc::SCHED_IDLE, &param)` lowers the
 //!   calling thread.
+//! - `Ipv6Addr::to_ipv4_mapped` finds an IPv4 client a dual-stack socket
+//!   reports as `::ffff:a.b.c.d`; `u128::from(v6)` masks a /64.
+//! - `ipnet::IpNet::contains` says whether a proxy is trusted.
+//!
+//! ## What must hold
+//!
+//! - Every door that checks a password or a code (`/token`'s password and
+//!   MFA grants, `/login`'s two requests) is throttled, before the check.
+//! - A refused login never runs bcrypt, and the answer is the same for a
+//!   username that exists and one that does not.
+//! - No burst can be overrun, not even by guesses sent at once.
+//! - Failures from elsewhere never stop a user at an address where they
+//!   logged in before; guessing from new addresses stays throttled.
+//! - A success gives back its own attempt and nothing more.
+//! - The client is the peer, by its /64 for IPv6; `X-Forwarded-For` counts
+//!   only from a trusted proxy, read from the right.
+//! - Memory is bounded: fixed-size keys, expired keys forgotten, a capacity.
+//! - bcrypt runs on a bounded pool at the lowest priority; a full pool is
+//!   503 at once.
 //!
 //! Run the tests: `cargo course test 14` (underneath: `cargo test --test step14_login_throttle`)
 
@@ -60,8 +115,11 @@
 // Delete this line once the step passes, so the compiler can warn you again.
 #![allow(unused_variables, unused_imports, unused_mut, dead_code)]
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::ops::Deref;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -72,13 +130,15 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Json, Router};
+use ipnet::IpNet;
 
 use crate::cookies::{
-    self, CookieState, SessionRejection, principal_from_request, session_response,
+    self, CookieState, SessionRejection, from_another_site, principal_from_request,
+    refuse_cross_site, session_response,
 };
 use crate::fake_db::User;
 use crate::oauth_error::{ErrorDescription, OAuthError};
@@ -93,7 +153,7 @@ use crate::scopes::{
 use crate::token_route::{AuthState, TokenError, body_limited, no_store, read_form, required};
 use crate::totp::{
     Clock, MFA_GRANT_TYPE, MfaError, MfaKeys, MfaLoginForm, MfaTokenRequest, OtpGuard, TotpSecrets,
-    TotpState, after_password, second_factor,
+    TotpState, after_password, check_code, second_factor_fields,
 };
 use crate::users_me::with_json_fallbacks;
 
@@ -163,57 +223,154 @@ fn lowest_priority() {
     todo!("step 14: on Linux, sched_setscheduler(0, SCHED_IDLE, ..)")
 }
 
-/// A GCRA limiter keyed by string: `burst` events at once, then one every
+/// How many keys a limiter keeps at most. A spray from many addresses
+/// fills it, and then the keys recorded first are forgotten first: their
+/// budgets come back early, which is bounded memory's price (failing
+/// closed instead would lock everybody out).
+pub const LIMITER_CAPACITY: usize = 100_000;
+
+/// A GCRA limiter: per key, `burst` events at once, then one more every
 /// `interval`. It counts failed logins, so a user who types their password
 /// right is never slowed.
-#[derive(Debug)]
+///
+/// A key is kept as a 64-bit keyed hash, whatever it hashes (a 16 KB
+/// username costs what a short one does), and forgotten once its time has
+/// passed, checked a few entries at a time: memory and time per call stay
+/// bounded under a spray of new keys.
 pub struct Limiter {
     burst: u64,
     interval: u64,
+    capacity: usize,
+    hasher: RandomState,
+    inner: Mutex<Tats>,
+}
+
+#[derive(Default)]
+struct Tats {
     /// Key to its theoretical arrival time, in seconds.
-    tat: Mutex<HashMap<String, u64>>,
+    tat: HashMap<u64, u64>,
+    /// (the TAT it was given, key), in the order they were given: the
+    /// order in which keys can be forgotten.
+    queue: VecDeque<(u64, u64)>,
+}
+
+impl Tats {
+    /// Forgets the keys whose time has passed (back to a full burst, the
+    /// same as never seen), from the front of the queue.
+    fn prune(&mut self, now: u64) {
+        todo!(
+            "step 14: pop the queue's front while its TAT has passed; forget its key if the key's own TAT has passed too"
+        )
+    }
+
+    /// Makes room for one more key by forgetting the oldest.
+    fn evict_for_one_more(&mut self, capacity: usize) {
+        while self.tat.len() >= capacity {
+            match self.queue.pop_front() {
+                Some((_, key)) => {
+                    self.tat.remove(&key);
+                }
+                None => {
+                    self.tat.clear();
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Limiter")
+            .field("burst", &self.burst)
+            .field("interval", &self.interval)
+            .field("keys", &self.len())
+            .finish()
+    }
 }
 
 impl Limiter {
     pub fn new(burst: u32, interval: Duration) -> Self {
+        Self::with_capacity(burst, interval, LIMITER_CAPACITY)
+    }
+
+    /// A limiter that keeps at most `capacity` keys.
+    pub fn with_capacity(burst: u32, interval: Duration, capacity: usize) -> Self {
         Self {
             burst: u64::from(burst.max(1)),
             interval: interval.as_secs().max(1),
-            tat: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+            hasher: RandomState::new(),
+            inner: Mutex::new(Tats::default()),
         }
     }
 
-    /// `Ok` if `key` may fail once more at `now`; else the seconds to wait.
-    pub fn check(&self, key: &str, now: u64) -> Result<(), u64> {
+    /// Another limiter with this one's burst, interval and capacity.
+    pub fn same_budget(&self) -> Self {
+        Self {
+            burst: self.burst,
+            interval: self.interval,
+            capacity: self.capacity,
+            hasher: RandomState::new(),
+            inner: Mutex::new(Tats::default()),
+        }
+    }
+
+    fn key(&self, key: impl Hash) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// Counts one event of `key` at `now` if it is allowed; else the
+    /// seconds to wait. Checked and counted under one lock: concurrent
+    /// requests cannot all pass the check before any of them is counted.
+    pub fn acquire(&self, key: impl Hash, now: u64) -> Result<(), u64> {
         todo!(
-            "step 14: GCRA: Ok while TAT - (burst - 1) * interval <= now, else the seconds to wait"
+            "step 14: prune; GCRA: refused while TAT - (burst - 1) * interval > now (the seconds to wait); else make room for a new key (evict_for_one_more), TAT = max(TAT, now) + interval, queued"
         )
     }
 
-    /// Counts one failure of `key` at `now`.
-    pub fn record(&self, key: &str, now: u64) {
-        todo!(
-            "step 14: TAT = max(TAT, now) + interval; forget keys whose TAT has passed now and then"
-        )
+    /// Gives back one event of `key` acquired before `now`: an attempt
+    /// that turned out not to be a failure.
+    pub fn release(&self, key: impl Hash, now: u64) {
+        todo!("step 14: move the key's TAT back one interval, never before now")
     }
 
+    /// How many keys are kept.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().tat.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
-        self.tat.lock().expect("no panic while holding the lock")
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tats> {
+        self.inner.lock().expect("no panic while holding the lock")
     }
 }
 
-/// Failed logins, limited per username and per client address.
+/// How many addresses a user is remembered to have logged in from.
+pub const KNOWN_ADDRESSES_PER_USER: usize = 8;
+
+/// Failed logins, limited three ways, so that guessing is slow and the
+/// limits cannot be turned against the user they protect:
+///
+/// - per client address, whatever the username (password spraying);
+/// - per username and address: what a user's own device may fail;
+/// - per username, from the addresses it has never logged in from
+///   (guessing from everywhere). A user's own addresses, where they logged
+///   in before, do not count here and are not stopped by it: failures from
+///   anywhere else can lock out strangers, never the user at home.
+///
+/// OWASP's authentication cheat sheet warns that a plain per-account
+/// lockout is a denial of service anyone can aim; this is its "device"
+/// idea, with the address as the device.
 pub struct LoginLimits {
     pub per_user: Limiter,
+    pub per_user_address: Limiter,
     pub per_client: Limiter,
+    /// Each user's addresses of past successful logins, newest first.
+    known: Mutex<HashMap<String, VecDeque<IpAddr>>>,
+    trusted_proxies: Vec<IpNet>,
     pub clock: Clock,
 }
 
@@ -224,44 +381,115 @@ pub const DEFAULT_USER_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_CLIENT_BURST: u32 = 20;
 pub const DEFAULT_CLIENT_INTERVAL: Duration = Duration::from_secs(6);
 
+/// A login attempt, counted as a failure until it is known not to be one.
+#[derive(Debug)]
+pub struct Attempt {
+    username: String,
+    client: IpAddr,
+    /// Whether `client` is one of the user's own addresses.
+    familiar: bool,
+}
+
 impl LoginLimits {
+    /// `per_user` is the budget of a username, from its own addresses and
+    /// from all the others together; `per_client` an address's.
     pub fn new(per_user: Limiter, per_client: Limiter, clock: Clock) -> Self {
         Self {
+            per_user_address: per_user.same_budget(),
             per_user,
             per_client,
+            known: Mutex::new(HashMap::new()),
+            trusted_proxies: Vec::new(),
             clock,
         }
     }
 
-    /// `Ok` if this username and this client may fail once more; else the
-    /// seconds to wait, the same for a username that exists and one that
-    /// does not.
-    pub fn check(&self, username: &str, client: &str) -> Result<(), u64> {
-        todo!("step 14: both limiters at the clock's now; the longer wait when either refuses")
+    /// These limits, reading a client's address from `X-Forwarded-For`
+    /// when the connection comes from one of `proxies`.
+    pub fn trusting(mut self, proxies: Vec<IpNet>) -> Self {
+        self.trusted_proxies = proxies;
+        self
     }
 
-    pub fn record_failure(&self, username: &str, client: &str) {
+    pub fn trusted_proxies(&self) -> &[IpNet] {
+        &self.trusted_proxies
+    }
+
+    fn is_familiar(&self, username: &str, client: IpAddr) -> bool {
+        let known = self.known.lock().expect("no panic while holding the lock");
+        known
+            .get(username)
+            .is_some_and(|addresses| addresses.contains(&client))
+    }
+
+    /// Counts a login attempt of `username` from `client` as a failure
+    /// before anything is checked, or the seconds to wait: decided before
+    /// bcrypt runs, the same for a username that exists and one that does
+    /// not.
+    pub fn begin(&self, username: &str, client: IpAddr) -> Result<Attempt, u64> {
+        todo!(
+            "step 14: is the client familiar? Acquire the client's, the user-and-client's and (if not familiar) the user's budget; release what was taken when one refuses"
+        )
+    }
+
+    /// The attempt was no failure (a right password, a busy pool): it
+    /// does not count.
+    pub fn refund(&self, attempt: &Attempt) {
         let now = (self.clock)();
-        self.per_user.record(username, now);
-        self.per_client.record(client, now);
+        self.per_client.release(attempt.client, now);
+        self.per_user_address
+            .release((attempt.username.as_str(), attempt.client), now);
+        if !attempt.familiar {
+            self.per_user.release(attempt.username.as_str(), now);
+        }
+    }
+
+    /// The attempt logged the user in: it does not count, and its address
+    /// is now one of the user's own. Its address's other failures stay.
+    pub fn succeeded(&self, attempt: &Attempt) {
+        todo!(
+            "step 14: refund, then remember the client among the user's last KNOWN_ADDRESSES_PER_USER addresses"
+        )
     }
 }
 
-/// The client's address, as the server saw the connection; `unknown` when
-/// the server was not started with connect info.
-pub struct ClientAddress(pub String);
+/// The address a client's failures count against: an IPv4 address, or an
+/// IPv6 address's /64, since one host is given a whole /64 and could
+/// otherwise take a fresh budget from each of its 2^64 addresses.
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    todo!("step 14: IPv4 as is; IPv4-mapped IPv6 as its IPv4; other IPv6 by its /64")
+}
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+/// The client's IP: the connection's peer, unless the peer is one of our
+/// trusted proxies; then the last address in `X-Forwarded-For` that is not
+/// a trusted proxy. Anyone can write `X-Forwarded-For`: from a peer we do
+/// not trust it is ignored, or every guess would name a new address.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    todo!(
+        "step 14: the peer, unless it is a trusted proxy; then X-Forwarded-For from the right, past every trusted proxy, to the first address that is not one"
+    )
+}
+
+/// The client address a request's failed logins count against, by
+/// `client_ip` and `client_key`; `0.0.0.0` for all when the server was not
+/// started with connect info.
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<ThrottleState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip: Option<IpAddr> = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ThrottleState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
-        Ok(ClientAddress(
-            ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
-        ))
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| {
+                addr.ip()
+            });
+        let ip = client_ip(peer, &parts.headers, state.limits.trusted_proxies());
+        Ok(ClientAddress(client_key(ip)))
     }
 }
 
@@ -360,7 +588,7 @@ impl FromRequestParts<ThrottleState> for Principal {
         parts: &mut Parts,
         state: &ThrottleState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.denied).await
+        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
     }
 }
 
@@ -421,17 +649,38 @@ pub async fn authenticate_on_pool(
     )
 }
 
+fn too_many(retry_after: u64) -> ThrottleError {
+    ThrottleError::TooManyFailures { retry_after }
+}
+
 /// The password check of `/token` and `/login` from this step on: the
-/// limits before bcrypt, bcrypt on the pool, a failure counted after.
+/// attempt counted before bcrypt, bcrypt on the pool, and the count given
+/// back unless the password was wrong.
 pub async fn throttled_login(
     state: &ThrottleState,
-    client: &str,
+    client: IpAddr,
     username: Option<String>,
     password: Option<String>,
     scope: Option<String>,
 ) -> Result<(User, Scopes), ThrottleError> {
     todo!(
-        "step 14: the fields and scope names, the limits (429) before bcrypt on the pool, a failure recorded, then grant and after_password"
+        "step 14: the fields and scope names; begin the attempt (429) before bcrypt on the pool; a busy pool refunds; the right password refunds (succeeded, if it logs in), then grant and after_password"
+    )
+}
+
+/// The second factor of `/token` and `/login` from this step on: a code
+/// is a guess like a password, so it counts against the same limits, for
+/// the MFA token's user and this client, decided before the code is
+/// checked. Step 13's five tries per MFA token stay; these are what stop a
+/// guesser who gets a new MFA token whenever the old one is spent.
+pub fn throttled_second_factor(
+    state: &ThrottleState,
+    client: IpAddr,
+    mfa_token: Option<String>,
+    otp: Option<String>,
+) -> Result<(User, Scopes), ThrottleError> {
+    todo!(
+        "step 14: step 13's second_factor_fields; begin an attempt for the MFA token's user; check_code; succeeded only if the code was right"
     )
 }
 
@@ -441,12 +690,12 @@ pub async fn token(
     ClientAddress(client): ClientAddress,
     form: Result<Form<MfaTokenRequest>, FormRejection>,
 ) -> Response {
-    no_store(grant_tokens(&state, &client, form).await.map(Json))
+    no_store(grant_tokens(&state, client, form).await.map(Json))
 }
 
 async fn grant_tokens(
     state: &ThrottleState,
-    client: &str,
+    client: IpAddr,
     form: Result<Form<MfaTokenRequest>, FormRejection>,
 ) -> Result<RefreshTokenResponse, ThrottleError> {
     let request = read_form(form)?;
@@ -462,10 +711,7 @@ async fn grant_tokens(
             )
             .await?
         }
-        MFA_GRANT_TYPE => {
-            let totp = TotpState::from_ref(state);
-            second_factor(&totp, request.mfa_token, request.otp)?
-        }
+        MFA_GRANT_TYPE => throttled_second_factor(state, client, request.mfa_token, request.otp)?,
         "refresh_token" => {
             let refresh_request = RefreshTokenRequest {
                 grant_type: request.grant_type,
@@ -484,19 +730,23 @@ async fn grant_tokens(
 pub async fn login(
     State(state): State<ThrottleState>,
     ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
     form: Result<Form<MfaLoginForm>, FormRejection>,
 ) -> Response {
-    no_store(start_session(&state, &client, form).await)
+    if from_another_site(&headers) {
+        return refuse_cross_site();
+    }
+    no_store(start_session(&state, client, form).await)
 }
 
 async fn start_session(
     state: &ThrottleState,
-    client: &str,
+    client: IpAddr,
     form: Result<Form<MfaLoginForm>, FormRejection>,
 ) -> Result<Response, ThrottleError> {
     let fields = read_form(form)?;
     let (user, scopes) = if fields.mfa_token.is_some() {
-        second_factor(&TotpState::from_ref(state), fields.mfa_token, fields.otp)?
+        throttled_second_factor(state, client, fields.mfa_token, fields.otp)?
     } else {
         throttled_login(
             state,

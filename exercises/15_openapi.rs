@@ -25,6 +25,12 @@
 //!   serves today, on your origin, next to your tokens. Here the assets come
 //!   from the `swagger-ui-redist` crate, compiled into the binary, and a
 //!   `Content-Security-Policy` makes the browser refuse anything else.
+//! - **The docs live on the origin that holds the session cookies.** A
+//!   script injected into them could act as whoever is logged in, so the
+//!   policy allows no inline script but the page's own, by its hash (never
+//!   `'unsafe-inline'`), no other site may frame the page
+//!   (`frame-ancestors 'none'`: clickjacking), the browser may not sniff a
+//!   type (`X-Content-Type-Options: nosniff`), and no `Referer` leaves it.
 //!
 //! ## The contract
 //!
@@ -36,8 +42,12 @@
 //!   `tokenUrl: /token`, with the three scopes. Each protected operation
 //!   requires it with its scope; `/token`, `/login` and `/revoke` require
 //!   nothing. A second scheme, `session_cookie`, documents the cookie.
-//! - `GET /docs`: Swagger UI's page, its script and style from `/docs/...`,
-//!   with `Content-Security-Policy: default-src 'self'; ...`.
+//! - `GET /docs`: Swagger UI's page, its script and style from `/docs/...`;
+//!   every answer under `/docs` with `Content-Security-Policy: default-src
+//!   'self'; script-src 'self' 'sha256-...'; style-src 'self'
+//!   'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri
+//!   'none'; form-action 'self'; frame-ancestors 'none'`,
+//!   `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`.
 //! - Everything else is step 14's app.
 //!
 //! ## Hints
@@ -49,8 +59,20 @@
 //!   asset with its bytes, to serve at `/docs/{file_name()}`; the page links
 //!   each as `./{file_name()}`, which from `/docs` is `/{file_name()}`, until
 //!   `override_file_path` tells it where; `serve()` writes the page.
-//! - `axum::middleware::map_response` adds a header to every answer of a
-//!   router.
+//! - `axum::middleware::map_response` adds headers to every answer of a
+//!   router; a closure that owns the policy's `HeaderValue` works.
+//! - A CSP hash source is `'sha256-'` + the standard (padded) base64 of the
+//!   SHA-256 of the script's text, exactly as sent, between `<script>` and
+//!   `</script>`: `STANDARD.encode(Sha256::digest(text.as_bytes()))`.
+//!
+//! ## What must hold
+//!
+//! - The document lists exactly the app's routes, every status each can
+//!   answer and the shape of every body; protected operations require the
+//!   oauth2 scheme with their scope.
+//! - The docs load nothing from another site and work offline.
+//! - No script runs on the docs' page but the assets and the page's own
+//!   start-up script; the page cannot be framed; no answer is sniffed.
 //! - Run the server and open http://127.0.0.1:8000/docs: Authorize as
 //!   alice / secret123 with the scopes, then Try it out on `GET /users/me`.
 //!
@@ -67,9 +89,14 @@ use std::sync::OnceLock;
 
 use axum::Router;
 use axum::http::HeaderValue;
-use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
 use swagger_ui_redist::{SwaggerUi, SwaggerUiStaticFile};
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, Flow, OAuth2, Password, Scopes as ScopeList, SecurityScheme,
@@ -289,18 +316,40 @@ async fn document() -> Response {
     todo!("step 15: the document with Content-Type: application/json")
 }
 
-/// The Swagger UI page may load nothing from another origin: its script
-/// and style come from this server, and the browser enforces it.
-async fn same_origin_only(mut response: Response) -> Response {
+/// The Swagger UI page's one inline script, the one that starts it: the
+/// text between the last `<script>` and its `</script>`.
+fn inline_script(page: &str) -> &str {
+    let Some(start) = page.rfind("<script>") else {
+        return "";
+    };
+    let script = &page[start + "<script>".len()..];
+    script.split("</script>").next().unwrap_or("")
+}
+
+/// The policy of every answer under `/docs`. The page may load nothing
+/// from another origin (its script and style come from this server), run
+/// no script but ours (the one inline script is allowed by its hash, never
+/// by `'unsafe-inline'`, which would let any injected script run too), and
+/// be framed by no one (a framed page can be clicked through: clickjacking).
+pub fn content_security_policy(page: &str) -> String {
     todo!(
-        "step 15: add a Content-Security-Policy with default-src 'self' (inline script and style allowed, images from data:)"
+        "step 15: default-src 'self'; script-src 'self' 'sha256-<base64 of the inline script's SHA-256>'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Adds the headers every answer under `/docs` carries: the policy, no
+/// guessing a type other than the one we send (`nosniff`), and no
+/// `Referer` with the docs' URL to any other site.
+fn docs_headers(response: &mut Response, policy: &HeaderValue) {
+    todo!(
+        "step 15: Content-Security-Policy, X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer"
     )
 }
 
 /// Swagger UI at `/docs`, its assets compiled into the binary.
 pub fn docs() -> Router {
     todo!(
-        "step 15: Swagger UI's page at /docs for /openapi.json and each of its assets at /docs/<file name>, with same_origin_only on every answer"
+        "step 15: Swagger UI's page at /docs for /openapi.json and each of its assets at /docs/<file name>, with docs_headers (the page's policy) on every answer"
     )
 }
 

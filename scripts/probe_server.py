@@ -19,29 +19,14 @@ import sys
 import time
 import urllib.parse
 
+from probe_common import FORM, Probe
+
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 URL = urllib.parse.urlsplit(BASE)
 SECRET = os.environ.get("JWT_SECRET", "").encode()
-FORM = "application/x-www-form-urlencoded"
-results = []
-
-
-def request(method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection(URL.hostname, URL.port or 80, timeout=10)
-    conn.request(method, path, body=body, headers=headers or {})
-    response = conn.getresponse()
-    data = response.read().decode("utf-8", "replace")
-    conn.close()
-    try:
-        parsed = json.loads(data)
-    except ValueError:
-        parsed = None
-    return response.status, {k.lower(): v for k, v in response.getheaders()}, parsed, data
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(("ok    " if ok else "FAIL  ") + name + ("" if ok else f"  -- {detail}"))
+probe = Probe(BASE)
+request = probe.request
+check = probe.check
 
 
 def login(fields, content_type=FORM):
@@ -225,9 +210,18 @@ check("openapi: /openapi.json is OpenAPI 3.1 with the password flow",
       status == 200 and body.get("openapi") == "3.1.0"
       and body["components"]["securitySchemes"]["oauth2"]["flows"]["password"]["tokenUrl"] == "/token", raw[:200])
 status, headers, _, raw = request("GET", "/docs")
+policy = headers.get("content-security-policy", "")
+script_src = next((d.split()[1:] for d in policy.split(";") if d.split()[:1] == ["script-src"]), [])
+inline = raw.rsplit("<script>", 1)[-1].split("</script>", 1)[0]
+inline_hash = "'sha256-" + base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode() + "'"
 check("openapi: /docs is Swagger UI from the server itself, under a same-origin CSP",
       status == 200 and "swagger-ui-bundle.js" in raw and "https://" not in raw
-      and "default-src 'self'" in headers.get("content-security-policy", ""), raw[:200])
+      and "default-src 'self'" in policy, raw[:200])
+check("docs: no 'unsafe-inline' script; the page's inline script allowed by its hash",
+      "'unsafe-inline'" not in script_src and inline_hash in script_src, f"{policy} (inline script hash {inline_hash})")
+check("docs: frame-ancestors 'none', nosniff, no-referrer",
+      "frame-ancestors 'none'" in policy and headers.get("x-content-type-options") == "nosniff"
+      and headers.get("referrer-policy") == "no-referrer", str(headers))
 
 # Timing, reported not asserted: the three invalid_grant cases should cost the same.
 def median_ms(fields, runs=5):
@@ -275,6 +269,4 @@ else:
     answer = session.get(BASE + "/users/me")
     check("oauthlib: the session's token opens /users/me", answer.status_code == 200, answer.text)
 
-failed = results.count(False)
-print(f"probe: {len(results) - failed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(probe.finish("probe"))

@@ -30,8 +30,7 @@ use crate::scopes::{
     password_login, protected_routes,
 };
 use crate::token_route::{
-    AuthState, TokenError, TokenRequest, TokenResponse, body_limited, no_store, read_form,
-    required,
+    AuthState, TokenError, TokenRequest, TokenResponse, body_limited, no_store, read_form, required,
 };
 use crate::users_me::with_json_fallbacks;
 
@@ -163,9 +162,7 @@ impl RefreshFailure {
             Self::Unknown => {
                 "the refresh token is unknown: never issued, or its session was revoked or has ended; log in again"
             }
-            Self::Expired => {
-                "the refresh token's session has outlived its lifetime; log in again"
-            }
+            Self::Expired => "the refresh token's session has outlived its lifetime; log in again",
             Self::Reused => {
                 "the refresh token was already used once, so a copy of it is in someone else's hands: its whole session is revoked; log in again"
             }

@@ -137,8 +137,7 @@ impl FromRequestParts<RevocationState> for Principal {
         parts: &mut Parts,
         state: &RevocationState,
     ) -> Result<Self, Self::Rejection> {
-        let principal =
-            principal_from_session_bearer(parts, &state.auth, &state.refresh).await?;
+        let principal = principal_from_session_bearer(parts, &state.auth, &state.refresh).await?;
         ensure_not_revoked(&state.denied, principal)
     }
 }

@@ -733,9 +733,7 @@ async fn grant_tokens(
             )
             .await?
         }
-        MFA_GRANT_TYPE => {
-            throttled_second_factor(state, client, request.mfa_token, request.otp)?
-        }
+        MFA_GRANT_TYPE => throttled_second_factor(state, client, request.mfa_token, request.otp)?,
         "refresh_token" => {
             let refresh_request = RefreshTokenRequest {
                 grant_type: request.grant_type,

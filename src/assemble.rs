@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use ipnet::IpNet;
 
 use crate::cookies::{self, CookieState};
 use crate::fake_db::InMemoryUserStore;
@@ -40,6 +41,8 @@ pub struct Settings {
     pub client_login_interval: Duration,
     pub hashing_threads: usize,
     pub hashing_queue: usize,
+    /// Proxies whose `X-Forwarded-For` names the client (step 14).
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// What each step's app serves, and what the next step adds.
@@ -130,4 +133,5 @@ fn limits(settings: &Settings) -> LoginLimits {
         Limiter::new(settings.client_login_burst, settings.client_login_interval),
         Arc::new(refresh::now),
     )
+    .trusting(settings.trusted_proxies.clone())
 }

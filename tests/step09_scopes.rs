@@ -416,6 +416,33 @@ async fn an_added_item_is_201_and_listed_after() {
 }
 
 #[tokio::test]
+async fn a_user_has_at_most_a_hundred_items() {
+    let writer = someone();
+    let server = server(&[(&writer, &[Scope::ItemsWrite])]).await;
+    let token = login(
+        &server,
+        &writer.user.username,
+        &writer.password,
+        Some("items:write"),
+    )
+    .await
+    .access_token();
+    for n in 1..=course::scopes::MAX_ITEMS_PER_USER {
+        add_named(&server, &token, &format!("item {n}"))
+            .await
+            .assert_status(201, &format!("item number {n} of at most 100"), LOOK);
+    }
+    let reply = add_named(&server, &token, "one too many").await;
+    reply.assert_error(
+        400,
+        "invalid_request",
+        "item number 101, for a user who has 100 (MAX_ITEMS_PER_USER): refused with a sentence, never a 500. \
+         A store any logged-in user can add to must be bounded, or one account fills the server's memory",
+        "add_item in exercises/09_scopes.rs (ItemStore::add answers None)",
+    );
+}
+
+#[tokio::test]
 async fn an_item_name_is_one_to_a_hundred_characters() {
     let server = server(&[]).await;
     let token = scoped_token("alice", Some("items:write"));

@@ -420,7 +420,9 @@ fn each_login_is_a_family_of_its_own() {
         "presenting a token already rotated is a reuse.\n  look at: rotate in {LOOK}"
     );
     assert_eq!(
-        store.peek(&other.token, t0 + 4).map(|session| session.username),
+        store
+            .peek(&other.token, t0 + 4)
+            .map(|session| session.username),
         Ok("other-user".to_owned()),
         "a reuse in one family revoked another user's family: revoke only the family the reused \
          token belongs to.\n  look at: rotate in {LOOK}"
@@ -482,11 +484,18 @@ async fn access_tokens_die_with_their_family() {
             "session_access_token and refresh_grant in exercises/10_refresh.rs"
         )
     );
-    for (token, which) in [(&login_access, "the login's"), (&refreshed_access, "the refresh's")] {
+    for (token, which) in [
+        (&login_access, "the login's"),
+        (&refreshed_access, "the refresh's"),
+    ] {
         server
             .get_with_token("/users/me", token)
             .await
-            .assert_status(200, &format!("{which} access token, its family alive"), LOOK);
+            .assert_status(
+                200,
+                &format!("{which} access token, its family alive"),
+                LOOK,
+            );
     }
     // The first refresh token comes back: reuse, and the family is revoked.
     assert_invalid_grant(
@@ -545,9 +554,9 @@ fn revoking_any_token_of_a_family_ends_it() {
     let t0 = now();
     let scopes = Scopes::of(&[Scope::Profile]);
     let first = store.issue("someone", &scopes, t0);
-    let second = store
-        .rotate(&first.token, t0)
-        .unwrap_or_else(|why| panic!("rotating a fresh token gave {why:?}.\n  look at: rotate in {LOOK}"));
+    let second = store.rotate(&first.token, t0).unwrap_or_else(|why| {
+        panic!("rotating a fresh token gave {why:?}.\n  look at: rotate in {LOOK}")
+    });
     let revoked = store.revoke(&first.token);
     let after = store.peek(&second, t0);
     assert!(

@@ -156,9 +156,11 @@ async fn logout_with_a_refresh_token_revokes_its_family_too() {
     let (_, other_session) = login(&server, &user).await;
     let (_, kept) = login(&server, &user).await;
     let body = form(&[("refresh_token", &other_session)]);
-    logout(&server, &access, &body)
-        .await
-        .assert_status(204, "logout with a refresh token of another of the caller's sessions", LOOK);
+    logout(&server, &access, &body).await.assert_status(
+        204,
+        "logout with a refresh token of another of the caller's sessions",
+        LOOK,
+    );
     refresh(&server, &other_session).await.assert_error(
         400,
         "invalid_grant",
@@ -218,7 +220,11 @@ async fn a_token_without_a_session_is_revoked_by_its_jti() {
     server
         .get_with_token("/users/me", &token)
         .await
-        .assert_status(200, "a valid access token that belongs to no refresh family", LOOK);
+        .assert_status(
+            200,
+            "a valid access token that belongs to no refresh family",
+            LOOK,
+        );
     logout(&server, &token, "")
         .await
         .assert_status(204, "logout with it", LOOK);
@@ -234,7 +240,10 @@ async fn a_token_without_a_session_is_revoked_by_its_jti() {
         denied.len()
     );
     let other = session_less_token(&user.user.username, &test_keys());
-    assert_empty_200(&revoke(&server, &[("token", &other)]).await, "a session-less access token");
+    assert_empty_200(
+        &revoke(&server, &[("token", &other)]).await,
+        "a session-less access token",
+    );
     assert_revoked(
         &server.get_with_token("/users/me", &other).await,
         "GET /users/me with a session-less token revoked through /revoke",
@@ -247,7 +256,8 @@ async fn revoke_trusts_only_tokens_whose_signature_it_verified() {
     let (server, denied) = server_and_list(&[&user]).await;
     let victims = session_less_token(&user.user.username, &test_keys());
     let (in_session, _) = login(&server, &user).await;
-    let forger = JwtKeys::from_secret(b"an-attackers-own-secret-long-enough-to-sign").expect("keys");
+    let forger =
+        JwtKeys::from_secret(b"an-attackers-own-secret-long-enough-to-sign").expect("keys");
     let mut forged = Vec::new();
     for token in [&victims, &in_session] {
         let claims = test_keys()
@@ -257,7 +267,10 @@ async fn revoke_trusts_only_tokens_whose_signature_it_verified() {
         forged.push(forger.encode(&claims).expect("the forger signs"));
     }
     for token in &forged {
-        assert_empty_200(&revoke(&server, &[("token", token)]).await, "a forged token");
+        assert_empty_200(
+            &revoke(&server, &[("token", token)]).await,
+            "a forged token",
+        );
     }
     for (token, what) in [(&victims, "session-less"), (&in_session, "in-session")] {
         server.get_with_token("/users/me", token).await.assert_status(

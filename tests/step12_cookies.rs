@@ -11,9 +11,7 @@ use common::{FORM, Reply, TEST_TTL, TestServer, TestUser, form, serve};
 use course::cookies::{CookieState, app};
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
 use course::revocation::{DenyList, RevocationState};
-use course::scopes::{
-    ItemStore, Principal, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState,
-};
+use course::scopes::{ItemStore, Principal, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState};
 use reqwest::Method;
 use serde_json::json;
 use state::{someone, state_with, test_keys};
@@ -533,7 +531,15 @@ async fn every_unsafe_method_by_cookie_needs_the_csrf_header() {
     let server = server(&[]).await;
     let session = session_of(&login(&server, "alice", "secret123", "profile").await);
     for method in [Method::PUT, Method::PATCH, Method::DELETE] {
-        let reply = with_session(&server, method.clone(), "/test/unsafe", &session, None, String::new()).await;
+        let reply = with_session(
+            &server,
+            method.clone(),
+            "/test/unsafe",
+            &session,
+            None,
+            String::new(),
+        )
+        .await;
         reply.assert_error(
             403,
             "csrf_token_invalid",
@@ -544,8 +550,20 @@ async fn every_unsafe_method_by_cookie_needs_the_csrf_header() {
             ),
             "is_unsafe and principal_from_request in exercises/12_cookies.rs",
         );
-        let reply = with_session(&server, method.clone(), "/test/unsafe", &session, Some(&session.csrf), String::new()).await;
-        reply.assert_status(200, &format!("a cookie-authenticated {method} with the CSRF header"), LOOK);
+        let reply = with_session(
+            &server,
+            method.clone(),
+            "/test/unsafe",
+            &session,
+            Some(&session.csrf),
+            String::new(),
+        )
+        .await;
+        reply.assert_status(
+            200,
+            &format!("a cookie-authenticated {method} with the CSRF header"),
+            LOOK,
+        );
     }
 }
 
@@ -584,7 +602,10 @@ async fn a_login_from_another_site_is_refused() {
         vec![("origin", "https://evil.example")],
         vec![("origin", "null")],
         vec![("sec-fetch-site", "cross-site"), ("origin", own.as_str())],
-        vec![("sec-fetch-site", "same-origin"), ("origin", "https://evil.example")],
+        vec![
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "https://evil.example"),
+        ],
     ] {
         let reply = login_from_page(&server, &headers).await;
         assert!(
@@ -630,7 +651,11 @@ async fn a_bearer_logout_leaves_the_browsers_cookie_session_alone() {
             String::new(),
         )
         .await;
-    reply.assert_status(204, "a logout by bearer token, from a browser that also holds a cookie session", LOOK);
+    reply.assert_status(
+        204,
+        "a logout by bearer token, from a browser that also holds a cookie session",
+        LOOK,
+    );
     assert!(
         set_cookies(&reply).is_empty(),
         "{}",
@@ -640,6 +665,18 @@ async fn a_bearer_logout_leaves_the_browsers_cookie_session_alone() {
             "logout in exercises/12_cookies.rs"
         )
     );
-    let me = with_session(&server, Method::GET, "/users/me", &session, None, String::new()).await;
-    me.assert_status(200, "the cookie session, after another token logged out by bearer", LOOK);
+    let me = with_session(
+        &server,
+        Method::GET,
+        "/users/me",
+        &session,
+        None,
+        String::new(),
+    )
+    .await;
+    me.assert_status(
+        200,
+        "the cookie session, after another token logged out by bearer",
+        LOOK,
+    );
 }

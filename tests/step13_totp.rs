@@ -515,7 +515,11 @@ async fn the_mfa_grant_keeps_the_password_steps_scopes() {
 async fn each_refused_code_says_what_was_wrong() {
     let Setup { server, time } = setup(&[]).await;
     let right = code(CAROL_SECRET, time);
-    let wrong_code = if right == "000000" { "111111" } else { "000000" };
+    let wrong_code = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
     let mfa = mfa_token_of(&password(&server, "carol", "otp-demo-password-1").await);
     let wrong = second(&server, &mfa, wrong_code).await;
     second(&server, &mfa, &right)
@@ -538,11 +542,16 @@ async fn each_refused_code_says_what_was_wrong() {
         ("a code already used", &replayed),
         ("an MFA token that is not ours", &foreign),
     ];
-    let texts: Vec<(&str, String)> = cases.iter().map(|(what, reply)| (*what, described(reply))).collect();
+    let texts: Vec<(&str, String)> = cases
+        .iter()
+        .map(|(what, reply)| (*what, described(reply)))
+        .collect();
     let password_text = described(&wrong_password);
     for ((what, reply), (_, text)) in cases.iter().zip(&texts) {
         assert_refused(reply, what);
-        let clash = texts.iter().find(|(other, other_text)| other != what && other_text == text);
+        let clash = texts
+            .iter()
+            .find(|(other, other_text)| other != what && other_text == text);
         assert!(
             *text != password_text && clash.is_none(),
             "{what} was refused with error_description {text:?}; a wrong password gets {password_text:?}, and the \

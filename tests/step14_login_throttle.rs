@@ -726,7 +726,11 @@ fn carols_code(clock: &AtomicU64) -> String {
 
 /// A code that is not `right`.
 fn wrong_code(right: &str) -> &'static str {
-    if right == "000000" { "111111" } else { "000000" }
+    if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
 }
 
 /// carol's password from `client`: the MFA token of the 403.
@@ -734,7 +738,12 @@ async fn carols_mfa_token(server: &TestServer, client: &str) -> Reply {
     login_from(server, client, "carol", "otp-demo-password-1").await
 }
 
-async fn second_factor_from(server: &TestServer, client: &str, mfa_token: &str, otp: &str) -> Reply {
+async fn second_factor_from(
+    server: &TestServer,
+    client: &str,
+    mfa_token: &str,
+    otp: &str,
+) -> Reply {
     let body = form(&[
         ("grant_type", MFA_GRANT_TYPE),
         ("mfa_token", mfa_token),
@@ -769,7 +778,10 @@ async fn wrong_codes_count_as_failed_logins() {
             refused = Some(first);
             break;
         }
-        let mfa = first.json()["mfa_token"].as_str().unwrap_or_default().to_owned();
+        let mfa = first.json()["mfa_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let reply = second_factor_from(&server, "10.0.0.7", &mfa, wrong_code(&right)).await;
         if reply.status == 429 {
             refused = Some(reply);
@@ -809,7 +821,10 @@ async fn wrong_codes_count_as_failed_logins() {
 async fn mfa_token_again(server: &TestServer) -> String {
     let reply = carols_mfa_token(server, "10.0.0.8").await;
     reply.assert_error(403, "mfa_required", "carol's password", LOOK);
-    reply.json()["mfa_token"].as_str().unwrap_or_default().to_owned()
+    reply.json()["mfa_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -817,14 +832,22 @@ async fn the_cookie_logins_second_factor_is_throttled_too() {
     let Setup { server, clock, .. } = setup(&[], test_hasher(), LIMITS).await;
     let right = carols_code(&clock);
     let post = |fields: Vec<(&'static str, String)>| {
-        let body = form(&fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
+        let body = form(
+            &fields
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        );
         let server = &server;
         async move {
             server
                 .request(
                     reqwest::Method::POST,
                     "/login",
-                    &[("content-type", common::FORM), ("x-test-client", "10.0.0.7")],
+                    &[
+                        ("content-type", common::FORM),
+                        ("x-test-client", "10.0.0.7"),
+                    ],
                     body,
                 )
                 .await
@@ -841,7 +864,11 @@ async fn the_cookie_logins_second_factor_is_throttled_too() {
         let Some(mfa) = first.json()["mfa_token"].as_str().map(str::to_owned) else {
             break;
         };
-        let reply = post(vec![("mfa_token", mfa), ("otp", wrong_code(&right).to_owned())]).await;
+        let reply = post(vec![
+            ("mfa_token", mfa),
+            ("otp", wrong_code(&right).to_owned()),
+        ])
+        .await;
         statuses.push(reply.status);
         if reply.status == 429 {
             break;
@@ -902,7 +929,11 @@ async fn a_success_does_not_wipe_the_addresss_failures() {
     }
     login_from(&server, "10.7.7.7", "alice", "secret123")
         .await
-        .assert_status(200, "alice's right password from the sprayer's address", LOOK);
+        .assert_status(
+            200,
+            "alice's right password from the sprayer's address",
+            LOOK,
+        );
     login_from(&server, "10.7.7.7", "spray-last", "wrong")
         .await
         .assert_error(400, "invalid_grant", "an eighth failure (burst 8)", LOOK);
@@ -931,7 +962,11 @@ async fn ipv6_clients_are_counted_by_their_64() {
     );
     login_from(&server, "2001:db8:1:3::1", "alice", "secret123")
         .await
-        .assert_status(200, "the same login from another /64", "client_key in exercises/14_login_throttle.rs");
+        .assert_status(
+            200,
+            "the same login from another /64",
+            "client_key in exercises/14_login_throttle.rs",
+        );
     assert_eq!(
         client_key("::ffff:192.0.2.7".parse().expect("an address")),
         "192.0.2.7".parse::<std::net::IpAddr>().expect("an address"),
@@ -1018,7 +1053,11 @@ async fn a_trusted_proxy_names_the_client() {
         }
     };
     for i in 0..8 {
-        via_proxy("203.0.113.5", format!("spray-{i}-{}", common::random_hex(3))).await;
+        via_proxy(
+            "203.0.113.5",
+            format!("spray-{i}-{}", common::random_hex(3)),
+        )
+        .await;
     }
     let other = via_proxy("203.0.113.6", "someone-else".to_owned()).await;
     other.assert_error(
@@ -1052,7 +1091,13 @@ async fn concurrent_failures_cannot_overrun_the_burst() {
             let server = Arc::clone(&server);
             let name = user.user.username.clone();
             tokio::spawn(async move {
-                login_from(&server, &format!("10.0.2.{i}"), &name, &format!("guess-{i}")).await
+                login_from(
+                    &server,
+                    &format!("10.0.2.{i}"),
+                    &name,
+                    &format!("guess-{i}"),
+                )
+                .await
             })
         })
         .collect();
@@ -1078,7 +1123,10 @@ async fn the_throttled_login_refuses_another_site_too() {
         .request(
             reqwest::Method::POST,
             "/login",
-            &[("content-type", common::FORM), ("origin", "https://evil.example")],
+            &[
+                ("content-type", common::FORM),
+                ("origin", "https://evil.example"),
+            ],
             form(&[("username", "alice"), ("password", "secret123")]),
         )
         .await;

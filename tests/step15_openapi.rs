@@ -371,16 +371,68 @@ async fn swagger_ui_is_served_from_the_binary() {
             "same_origin_only in exercises/15_openapi.rs, and the map_response layer in docs that adds it"
         )
     );
+    let script_sources = directive(&csp, "script-src").unwrap_or_default();
     assert!(
-        directive(&csp, "script-src").is_some_and(|sources| sources.iter().any(|s| runs_inline(s))),
+        script_sources.iter().any(|s| runs_inline(s)),
         "{}",
         page.explain(
             "a Content-Security-Policy whose script-src (or default-src, where there is none) allows the \
-             page's inline script ('unsafe-inline', or the script's hash): the page starts Swagger UI from an \
-             inline script, and a policy that blocks it leaves a blank page",
-            "same_origin_only in exercises/15_openapi.rs"
+             page's inline script, by its hash: the page starts Swagger UI from an inline script, and a policy \
+             that blocks it leaves a blank page",
+            "content_security_policy in exercises/15_openapi.rs"
         )
     );
+    assert!(
+        !script_sources.contains(&"'unsafe-inline'"),
+        "{}",
+        page.explain(
+            "a script-src with no 'unsafe-inline': it would let any script injected into the page run, on the \
+             origin that holds the session cookies. Allow the page's one inline script by its hash, \
+             'sha256-<base64 of its SHA-256>', and nothing else inline",
+            "content_security_policy in exercises/15_openapi.rs"
+        )
+    );
+    let expected = format!("'sha256-{}'", inline_script_hash(&page.body));
+    assert!(
+        script_sources.contains(&expected.as_str()),
+        "{}",
+        page.explain(
+            &format!(
+                "a script-src with {expected}, the hash of the page's inline script (the text between its last \
+                 <script> and </script>, exactly as sent): a browser runs an inline script only if its hash is \
+                 listed, and a hash of anything else leaves a blank page"
+            ),
+            "content_security_policy in exercises/15_openapi.rs"
+        )
+    );
+    assert!(
+        directive(&csp, "frame-ancestors").is_some_and(|sources| sources == ["'none'"]),
+        "{}",
+        page.explain(
+            "frame-ancestors 'none' in the policy: no other site may show the docs in a frame, where a visitor \
+             could be tricked into clicking Authorize or Execute through a decoy (clickjacking)",
+            "content_security_policy in exercises/15_openapi.rs"
+        )
+    );
+    for (header, value, why) in [
+        (
+            "x-content-type-options",
+            "nosniff",
+            "the browser must take each answer for the type it is sent as, never sniff a script out of it",
+        ),
+        (
+            "referrer-policy",
+            "no-referrer",
+            "a link followed from the docs must not tell another site where they are",
+        ),
+    ] {
+        page.assert_header(
+            header,
+            value,
+            why,
+            "docs_headers in exercises/15_openapi.rs",
+        );
+    }
     for (asset, kind) in [
         ("/docs/swagger-ui-bundle.js", "javascript"),
         ("/docs/swagger-ui.css", "css"),
@@ -449,6 +501,18 @@ fn directive<'a>(policy: &'a str, name: &str) -> Option<Vec<&'a str>> {
         })
     };
     sources(name).or_else(|| sources("default-src"))
+}
+
+/// The base64 SHA-256 of the page's inline script: the text between its
+/// last `<script>` and the `</script>` after it.
+fn inline_script_hash(page: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let script = page
+        .rsplit_once("<script>")
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map_or("", |(script, _)| script);
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()))
 }
 
 /// A source that lets an inline script run: `'unsafe-inline'`, or the

@@ -5,6 +5,7 @@
 //! the tools from building. `cargo course` (the learner's and the
 //! instructor's tool) and `cargo xtask` (the maintainers') both use it.
 
+pub mod child;
 pub mod compile;
 pub mod grade;
 pub mod hints;

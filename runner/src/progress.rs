@@ -8,10 +8,13 @@
 //! is written through a temporary file and a rename, so it is never half
 //! written; a file that cannot be read is set aside and rebuilt.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::steps::Step;
 
 /// The outcome of one step's tests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +42,18 @@ impl Status {
     pub fn is_done(&self) -> bool {
         matches!(self, Status::Done { .. })
     }
+}
+
+/// The current step: the first, in order, that is not done, with its
+/// status. `cargo course` names it and `test`, `hint` and `watch` work on
+/// it: this one function decides for them all. The statuses are read
+/// lazily, so none after the current step's is asked for.
+pub fn current<'a, S: Borrow<Status>>(
+    statuses: impl IntoIterator<Item = (&'a Step, S)>,
+) -> Option<(&'a Step, S)> {
+    statuses
+        .into_iter()
+        .find(|(_, status)| !status.borrow().is_done())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -114,5 +129,74 @@ impl Progress {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         std::fs::write(&temporary, text)?;
         std::fs::rename(&temporary, &path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::steps::STEPS;
+
+    fn failing() -> Status {
+        Status::Failing {
+            failed: 2,
+            tests: 5,
+            first: "a test: expected 401".to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_current_step_is_the_first_not_done() {
+        let done = Status::Done { tests: 3 };
+        let not_done = [
+            Status::NotStarted,
+            failing(),
+            Status::DoesNotCompile {
+                error: "error[E0425]".to_owned(),
+            },
+            Status::TimedOut,
+        ];
+        for status in not_done {
+            // Steps 1 and 2 done, 3 not, 4 on done again: 3 is current.
+            let statuses = STEPS.iter().map(|step| {
+                let status = if step.number == 3 {
+                    status.clone()
+                } else {
+                    done.clone()
+                };
+                (step, status)
+            });
+            let (step, found) = current(statuses).expect("a current step");
+            assert_eq!(
+                (step.number, &found),
+                (3, &status),
+                "the first step not done is current, whatever is done after it"
+            );
+        }
+        let all_done = STEPS.iter().map(|step| (step, &done));
+        assert!(
+            current(all_done).is_none(),
+            "every step done: none is current"
+        );
+    }
+
+    #[test]
+    fn no_status_after_the_current_steps_is_asked_for() {
+        let mut asked = Vec::new();
+        let statuses = STEPS.iter().map(|step| {
+            asked.push(step.number);
+            let status = if step.number < 4 {
+                Status::Done { tests: 1 }
+            } else {
+                failing()
+            };
+            (step, status)
+        });
+        assert_eq!(current(statuses).map(|(step, _)| step.number), Some(4));
+        assert_eq!(
+            asked,
+            [1, 2, 3, 4],
+            "a status runs the step's tests: only those needed"
+        );
     }
 }

@@ -17,6 +17,22 @@ use crate::steps::Step;
 /// Where the manifest lives, from the course root.
 pub const MANIFEST: &str = "runner/stubs.sha256";
 
+/// What `cargo course reset` adds to an exercise's name for the learner's
+/// version it keeps beside the stub, before a number:
+/// `exercises/02_passwords.rs.backup1`, then `.backup2`, ...
+pub const BACKUP_SUFFIX: &str = ".backup";
+
+/// The line of the course's `.gitignore` that ignores those backups, so a
+/// learner's old work is never committed, copied into a scratch copy or
+/// handed out in a student edition. A test checks that git ignores
+/// [`backup_name`]'s names with the `.gitignore` the course ships.
+pub const BACKUP_IGNORE: &str = "/exercises/*.rs.backup*";
+
+/// Backup number `n` of `exercise` (a path like `exercises/02_passwords.rs`).
+pub fn backup_name(exercise: &str, n: usize) -> String {
+    format!("{exercise}{BACKUP_SUFFIX}{n}")
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -85,4 +101,63 @@ pub fn stub_text(
         "no commit in this repository's history holds the stub of {path}; fetch the course's history \
          (git fetch) or copy the file from the course's repository"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Stdio};
+
+    use super::*;
+    use crate::steps::STEPS;
+
+    /// The course's `.gitignore`, beside `runner/`.
+    fn gitignore() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("runner/ is in the course")
+            .join(".gitignore")
+    }
+
+    #[test]
+    fn resets_backups_are_ignored_by_the_courses_gitignore() {
+        let text = std::fs::read_to_string(gitignore()).expect("the course has a .gitignore");
+        assert!(
+            text.lines().any(|line| line.trim() == BACKUP_IGNORE),
+            ".gitignore must have the line {BACKUP_IGNORE:?} (stubs::BACKUP_IGNORE):\n{text}"
+        );
+        // Git itself decides, with that file, in a repository of its own.
+        let dir =
+            std::env::temp_dir().join(format!("course-gitignore-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        std::fs::write(dir.join(".gitignore"), &text).expect("copy .gitignore");
+        let git = |args: &[&str]| {
+            Command::new("git")
+                .args(args)
+                .current_dir(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("git runs")
+        };
+        assert!(git(&["init", "-q"]).success(), "git init");
+        let ignored = |path: &str| git(&["check-ignore", "-q", "--no-index", path]).success();
+        for step in STEPS {
+            for n in [1, 2, 10] {
+                let backup = backup_name(&step.exercise(), n);
+                assert!(
+                    ignored(&backup),
+                    "`cargo course reset {}` keeps {backup}, which .gitignore must ignore",
+                    step.number
+                );
+            }
+            assert!(
+                !ignored(&step.exercise()),
+                "{} itself must not be ignored",
+                step.exercise()
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

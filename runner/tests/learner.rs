@@ -3,9 +3,12 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use course_runner::progress::{Progress, Status, StepRecord};
+use course_runner::{learner, steps, stubs};
 use serde_json::Value;
 use support::{scratch, text};
 
@@ -156,6 +159,128 @@ fn reset_puts_the_stub_back_and_keeps_the_work() {
     assert_ne!(
         second["backup"], report["backup"],
         "a second reset keeps a second backup, never overwriting the first: {second}"
+    );
+}
+
+#[test]
+fn resets_backups_are_ignored_by_git_and_left_out_of_the_student_edition() {
+    let course = scratch("reset-ignored");
+    // Every exercise as copied is the stub (the edition hands out stubs
+    // only), whether or not this checkout's manifest is up to date.
+    course.write(
+        stubs::MANIFEST,
+        &stubs::manifest_of(&course.root, steps::STEPS),
+    );
+    let stub = course.read("exercises/02_passwords.rs");
+    // An instructor who worked the step, then reset it: the backup holds
+    // the answer, and must go neither into git nor to a class.
+    course.write(
+        "exercises/02_passwords.rs",
+        &format!("{stub}\n// my answer\n"),
+    );
+    let report = course.json(&["reset", "2"]);
+    let backup = report["backup"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        backup,
+        stubs::backup_name("exercises/02_passwords.rs", 1),
+        "reset names its backup with stubs::backup_name, the name .gitignore is checked against: {report}"
+    );
+    assert!(
+        course.path(&backup).exists(),
+        "the backup is kept: {report}"
+    );
+    let git = |dir: &Path, args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("git runs")
+    };
+    let untracked = git(
+        &course.root,
+        &["status", "--porcelain", "--untracked-files=all"],
+    );
+    assert!(
+        !String::from_utf8_lossy(&untracked.stdout).contains(".backup"),
+        "git status must not offer the backup for a commit:\n{}",
+        text(&untracked)
+    );
+    assert!(
+        !course_runner::scratch::course_files(&course.root).contains(&PathBuf::from(&backup)),
+        "nor is it a course file (copied into scratch copies, hashed into a step's inputs)"
+    );
+
+    let out = course.root.with_file_name("edition");
+    let _ = std::fs::remove_dir_all(&out);
+    let made = course.course(&["student-edition", &out.to_string_lossy()], "");
+    assert!(made.status.success(), "student-edition:\n{}", text(&made));
+    assert!(
+        !out.join(&backup).exists(),
+        "the student edition leaves the backup out"
+    );
+    // A learner of that edition who resets keeps their backup out of git too.
+    std::fs::write(out.join(&backup), "// a learner's work").expect("write a backup");
+    assert!(
+        git(&out, &["check-ignore", "-q", &backup]).status.success(),
+        "the student edition's .gitignore ignores reset's backups"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn watch_starts_on_the_step_status_calls_current() {
+    let course = scratch("watch-current");
+    // Steps 1, 2 and 5 done, 3 and 4 not started: kept results, so that
+    // neither status nor watch builds anything.
+    for stem in ["01_fake_db", "02_passwords", "05_token_route"] {
+        course.solve(stem);
+    }
+    let (mut progress, _) = Progress::load(&course.root);
+    for number in [1, 2, 5] {
+        let step = steps::find(number).expect("a step");
+        progress.steps.insert(
+            number,
+            StepRecord {
+                status: Status::Done { tests: 1 },
+                inputs: learner::inputs_hash(&course.root, step),
+            },
+        );
+    }
+    progress.save(&course.root).expect("save progress");
+
+    let report = course.json(&[]);
+    assert_eq!(
+        report["current"], 3,
+        "status calls the first step not done current: {report}"
+    );
+    let mut watch = course
+        .command(&["watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("watch starts");
+    let stdout = watch.stdout.take().expect("stdout");
+    let (lines, seen) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut shown = String::new();
+    while let Ok(line) = seen.recv_timeout(Duration::from_secs(60)) {
+        shown += &line;
+        shown.push('\n');
+        if line.contains("Watching exercises/") {
+            break;
+        }
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(
+        shown.contains("Current step: 03 bearer") && shown.contains("open exercises/03_bearer.rs"),
+        "`cargo course watch` starts on step 03, the step `cargo course` calls current; it showed:\n{shown}"
     );
 }
 

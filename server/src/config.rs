@@ -12,6 +12,9 @@ use course::login_throttle::{
 use course::passwords::DEFAULT_COST;
 use course::refresh::DEFAULT_REFRESH_TTL;
 
+use crate::deadlines::Timeouts;
+use crate::serve::{ConnectionLimits, default_max_connections};
+
 pub const USAGE: &str = "usage: server [OPTIONS]
   --addr HOST:PORT              where to listen (default 127.0.0.1:8000)
   --step N                      serve step N's app, 7 to 15 (default: the last step
@@ -25,6 +28,16 @@ pub const USAGE: &str = "usage: server [OPTIONS]
   --client-login-interval S     then one more every S seconds (default 6)
   --hashing-threads N           threads that run bcrypt (default: one per core)
   --hashing-queue N             logins that may wait for one (default: 8 per core)
+  --trusted-proxy CIDR          a proxy whose X-Forwarded-For names the client, for the
+                                login limits (repeatable; default: none, the peer is the client)
+  --header-timeout S            a request head must arrive within S seconds, and each
+                                part of a body within S of the last (default 10)
+  --idle-timeout S              a keep-alive connection at rest closes after S seconds
+                                (default 60)
+  --max-connections-per-address N
+                                connections one client address may hold (default 64;
+                                an IPv6 address by its /64; trusted proxies excepted)
+  --max-connections N           connections in all (default: 3/4 of the open-file limit)
   --log requests|errors|off     the request log (default requests)
 environment:
   JWT_SECRET        HS256 signing key, at least 32 bytes (default: random, this run only)
@@ -42,6 +55,7 @@ pub enum RequestLog {
 
 pub struct Config {
     pub addr: SocketAddr,
+    pub connections: ConnectionLimits,
     /// `None`: decide from the learner's progress.
     pub step: Option<usize>,
     pub settings: Settings,
@@ -64,6 +78,15 @@ pub fn from_env() -> Result<Config, Refusal> {
     let (secret, secret_from_env) = secret().map_err(Refusal::Unsafe)?;
     let mut config = Config {
         addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+        connections: ConnectionLimits {
+            timeouts: Timeouts {
+                header: Duration::from_secs(10),
+                idle: Duration::from_secs(60),
+            },
+            per_address: 64,
+            total: default_max_connections(),
+            trusted_proxies: Vec::new(),
+        },
         step: None,
         settings: Settings {
             secret,
@@ -77,18 +100,22 @@ pub fn from_env() -> Result<Config, Refusal> {
             hashing_threads: cores,
             // Logins sent away at once come straight back: let a few wait.
             hashing_queue: 8 * cores,
+            trusted_proxies: Vec::new(),
         },
         log: RequestLog::Requests,
         secret_from_env,
     };
     parse_flags(&mut config).map_err(|e| Refusal::Usage(e.to_string()))?;
     check(&config.settings).map_err(Refusal::Unsafe)?;
+    check_connections(&config.connections).map_err(Refusal::Unsafe)?;
+    config.connections.trusted_proxies = config.settings.trusted_proxies.clone();
     Ok(config)
 }
 
 fn parse_flags(config: &mut Config) -> Result<(), lexopt::Error> {
     use lexopt::prelude::*;
     let settings = &mut config.settings;
+    let connections = &mut config.connections;
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
         match arg {
@@ -122,6 +149,17 @@ fn parse_flags(config: &mut Config) -> Result<(), lexopt::Error> {
             }
             Long("hashing-threads") => settings.hashing_threads = parser.value()?.parse()?,
             Long("hashing-queue") => settings.hashing_queue = parser.value()?.parse()?,
+            Long("trusted-proxy") => settings.trusted_proxies.push(parser.value()?.parse()?),
+            Long("header-timeout") => {
+                connections.timeouts.header = Duration::from_secs(parser.value()?.parse()?);
+            }
+            Long("idle-timeout") => {
+                connections.timeouts.idle = Duration::from_secs(parser.value()?.parse()?);
+            }
+            Long("max-connections-per-address") => {
+                connections.per_address = parser.value()?.parse()?;
+            }
+            Long("max-connections") => connections.total = parser.value()?.parse()?,
             Long("log") => {
                 config.log = match parser.value()?.string()?.as_str() {
                     "requests" => RequestLog::Requests,
@@ -169,6 +207,20 @@ fn check(settings: &Settings) -> Result<(), String> {
         || settings.client_login_burst == 0
     {
         return Err("--hashing-threads and the login bursts must be at least 1".to_owned());
+    }
+    Ok(())
+}
+
+/// Refuses limits that would let no one in, or never time out.
+fn check_connections(limits: &ConnectionLimits) -> Result<(), String> {
+    if limits.timeouts.header.is_zero() || limits.timeouts.idle.is_zero() {
+        return Err(
+            "--header-timeout and --idle-timeout are at least 1 second: a client needs some time"
+                .to_owned(),
+        );
+    }
+    if limits.per_address == 0 || limits.total == 0 {
+        return Err("--max-connections-per-address and --max-connections are at least 1".to_owned());
     }
     Ok(())
 }

@@ -12,15 +12,14 @@
 #[cfg(test)]
 mod catch_panic_tests;
 mod config;
+mod deadlines;
 mod drain;
 mod logging;
 mod progress;
+mod serve;
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use axum::ServiceExt;
-use axum::extract::Request;
 use course::assemble::{self, LAST_STEP};
 use course::catch_panic::catch_panics;
 use tower_layer::Layer;
@@ -91,12 +90,10 @@ async fn run(config: Config) -> Result<(), String> {
     tracing::info!(
         "try: curl -X POST http://{addr}/token -d grant_type=password -d username=alice -d password=secret123"
     );
-    // Connect info gives step 14's limits each client's address.
-    let service = ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    // Each connection with deadlines and caps; each request with the
+    // client's address, for step 14's limits (serve.rs).
+    serve::serve(listener, app, config.connections, shutdown_signal()).await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests can finish.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use course_runner::learner::{self, StepRun};
-use course_runner::progress::{Progress, Status, StepRecord};
+use course_runner::progress::{self, Progress, Status, StepRecord};
 use course_runner::steps::{STEPS, Step};
 use course_runner::stubs;
 
@@ -96,9 +96,10 @@ impl Course {
         status
     }
 
-    /// The first step that is not done, if any.
+    /// The current step (the first that is not done), if any: the step
+    /// `cargo course` names, and `test`, `hint` and `watch` work on.
     pub fn current(&mut self) -> Option<&'static Step> {
-        STEPS.iter().find(|step| !self.status(step).is_done())
+        progress::current(STEPS.iter().map(|step| (step, self.status(step)))).map(|(step, _)| step)
     }
 }
 

@@ -1,6 +1,7 @@
 //! `cargo course reset N`: puts the stub back, and keeps the learner's
 //! version beside it. Work is never lost.
 
+use course_runner::stubs;
 use serde_json::json;
 
 use crate::course::Course;
@@ -19,7 +20,7 @@ pub fn run(course: &mut Course, number: Option<usize>) -> i32 {
     };
     let file = course.root.join(step.exercise());
     let backup = (1..)
-        .map(|n| course.root.join(format!("{}.backup{n}", step.exercise())))
+        .map(|n| course.root.join(stubs::backup_name(&step.exercise(), n)))
         .find(|path| !path.exists())
         .expect("a free backup name");
     if let Err(e) = std::fs::copy(&file, &backup).and_then(|_| std::fs::write(&file, &stub)) {

@@ -6,6 +6,7 @@
 
 use std::process::Command;
 
+use course_runner::child;
 use course_runner::compile::{self, Request};
 use course_runner::learner;
 use course_runner::steps;
@@ -64,15 +65,16 @@ pub fn run(course: &mut Course, number: Option<usize>, server_args: &[String]) -
         "  curl -X POST localhost:8000/token -d grant_type=password -d username=alice -d password=secret123"
     );
     println!("  curl localhost:8000/users/me -H \"Authorization: Bearer <the access_token>\"");
-    let status = Command::new(server)
+    let mut command = Command::new(server);
+    command
         .arg("--step")
         .arg(step.number.to_string())
         .args(server_args)
-        .current_dir(&course.root)
-        .status();
-    match status {
-        Ok(status) if status.success() => 0,
-        Ok(status) => status.code().unwrap_or(1),
+        .current_dir(&course.root);
+    // SIGINT, SIGTERM or SIGHUP to `cargo course serve` stops the server
+    // too, and the runner waits for it: no server is left holding the port.
+    match child::spawn(&mut command).and_then(child::Forwarding::wait) {
+        Ok(status) => child::exit_code(status),
         Err(e) => {
             eprintln!("course serve: cannot start {}: {e}", server.display());
             1

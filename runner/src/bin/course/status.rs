@@ -1,7 +1,7 @@
 //! `cargo course`: one line per step, a progress bar, the current step and
 //! the exact next thing to do.
 
-use course_runner::progress::Status;
+use course_runner::progress::{self, Status};
 use course_runner::steps::{STEPS, Step};
 use serde_json::json;
 
@@ -13,7 +13,8 @@ pub fn run(course: &mut Course) -> i32 {
         .map(|step| (step, course.status(step)))
         .collect();
     let done = statuses.iter().filter(|(_, s)| s.is_done()).count();
-    let current = statuses.iter().find(|(_, s)| !s.is_done());
+    // Of the statuses just shown, the one function `Course::current` asks.
+    let current = progress::current(statuses.iter().map(|(step, status)| (*step, status)));
     let next = next_thing(course, current);
     if course.json {
         let steps: Vec<_> = statuses
@@ -39,19 +40,24 @@ pub fn run(course: &mut Course) -> i32 {
     }
     println!();
     if let Some((step, _)) = current {
-        println!(
-            "Current step: {} {} ({})",
-            ui.bold(&format!("{:02}", step.number)),
-            step.module,
-            step.title
-        );
+        println!("{}", current_line(course, step));
     }
     println!("Next: {next}");
     0
 }
 
+/// `Current step: 05 token_route (...)`, as status and watch say it.
+pub fn current_line(course: &Course, step: &Step) -> String {
+    format!(
+        "Current step: {} {} ({})",
+        course.ui.bold(&format!("{:02}", step.number)),
+        step.module,
+        step.title
+    )
+}
+
 /// The exact next thing to do, in one sentence.
-pub fn next_thing(course: &Course, current: Option<&(&Step, Status)>) -> String {
+pub fn next_thing(course: &Course, current: Option<(&Step, &Status)>) -> String {
     let Some((step, status)) = current else {
         return "every step is done. Serve your app (`cargo course serve`) and practise for the interview \
                 (`cargo quiz interview`)."

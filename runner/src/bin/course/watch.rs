@@ -6,12 +6,13 @@ use std::path::Path;
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
+use course_runner::learner::StepRun;
 use course_runner::progress::Status;
-use course_runner::steps::STEPS;
+use course_runner::steps::{STEPS, Step};
 use notify::{Event, RecursiveMode, Watcher};
 
 use crate::course::Course;
-use crate::status::next_thing;
+use crate::status::{current_line, next_thing};
 
 pub fn run(course: &mut Course) -> i32 {
     let (events, changes) = mpsc::channel();
@@ -92,7 +93,7 @@ fn show(course: &mut Course) {
             _ => course.run(step),
         };
         ui.clear();
-        print_header(course);
+        print_header(course, current);
         match &run.status {
             Status::Done { .. } => {
                 println!("{}", crate::test::verdict(course, step, &run.status));
@@ -103,10 +104,12 @@ fn show(course: &mut Course) {
                 if let Some(error) = &run.compile_error {
                     println!("{error}\n");
                 } else if let Some(first) = run.outcomes.iter().find(|o| !o.passed) {
+                    // Only the first is shown: say so, and where the rest are.
                     println!(
-                        "{} {}\n{}\n",
+                        "{} {} ({})\n{}\n",
                         ui.red("FAILED"),
                         ui.bold(&first.name),
+                        first_of(failures(&run)),
                         first.message
                     );
                 }
@@ -115,12 +118,12 @@ fn show(course: &mut Course) {
         }
     } else {
         ui.clear();
-        print_header(course);
+        print_header(course, current);
         if let Some((step, status)) = &finished {
             println!("{}\n", crate::test::verdict(course, step, status));
         }
-        let status = current.map(|step| (step, Status::NotStarted));
-        println!("{}", next_thing(course, status.as_ref()));
+        let status = current.map(|step| (step, &Status::NotStarted));
+        println!("{}", next_thing(course, status));
     }
     println!(
         "{}",
@@ -128,7 +131,25 @@ fn show(course: &mut Course) {
     );
 }
 
-fn print_header(course: &mut Course) {
+/// How many of the run's tests fail: the verdict's count.
+fn failures(run: &StepRun) -> usize {
+    let reported = run.outcomes.iter().filter(|o| !o.passed).count();
+    match run.status {
+        Status::Failing { failed, .. } => failed.max(reported),
+        _ => reported,
+    }
+}
+
+/// What the one failure watch shows is, of how many.
+fn first_of(failures: usize) -> String {
+    match failures {
+        0 | 1 => "the only failure".to_owned(),
+        n => format!("the first of {n} failures; `cargo course test` shows them all"),
+    }
+}
+
+/// The progress bar and, as `cargo course` names it, the current step.
+fn print_header(course: &mut Course, current: Option<&Step>) {
     let done = STEPS
         .iter()
         .filter(|step| {
@@ -140,4 +161,47 @@ fn print_header(course: &mut Course) {
         })
         .count();
     println!("{}\n", course.ui.progress_bar(done, STEPS.len()));
+    if let Some(step) = current {
+        println!("{}\n", current_line(course, step));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use course_runner::libtest::Outcome;
+
+    use super::*;
+
+    #[test]
+    fn a_failing_run_says_which_of_how_many_failures_it_shows() {
+        assert_eq!(
+            first_of(3),
+            "the first of 3 failures; `cargo course test` shows them all"
+        );
+        assert_eq!(first_of(1), "the only failure");
+    }
+
+    #[test]
+    fn the_count_is_the_verdicts() {
+        let outcome = |name: &str, passed| Outcome {
+            name: name.to_owned(),
+            passed,
+            message: String::new(),
+        };
+        let run = StepRun {
+            // Two reported failures, and a third test that never reported.
+            status: Status::Failing {
+                failed: 3,
+                tests: 4,
+                first: "a: expected 401".to_owned(),
+            },
+            outcomes: vec![outcome("a", false), outcome("b", true), outcome("c", false)],
+            compile_error: None,
+        };
+        assert_eq!(
+            failures(&run),
+            3,
+            "watch counts the failures the verdict line counts (`3 of 4 tests fail`)"
+        );
+    }
 }
