@@ -57,10 +57,13 @@
 //! code or to start over; none of them is the password's sentence.
 //!
 //! **Two clocks.** The MFA token's `exp` is checked by `jsonwebtoken`
-//! against the system clock, with its default leeway of 60 seconds: an MFA
-//! token lives 5 minutes, give or take a minute. The code's time step comes
-//! from the injected clock, `state.clock` (the tests fix it): one is a
-//! token's lifetime, the other is which code is right now.
+//! against the system clock, with no leeway (the clock that checks it is
+//! the one that set it). The code's time step comes from the injected
+//! clock, `state.clock` (the tests fix it), and so does everything
+//! `OtpGuard` decides: it forgets an MFA token once the token has expired,
+//! and refuses one past its `exp` itself, so that a token it has forgotten
+//! (its wrong codes, that it is spent) can never come back for five more
+//! tries.
 //!
 //! carol's secret is `JBSWY3DPEHPK3PXP` (base32). Add it to an
 //! authenticator app, or compute the code: `oathtool --totp -b JBSWY3DPEHPK3PXP`.
@@ -174,7 +177,7 @@ impl MfaKeys {
     /// The MFA keys belonging to the server's signing secret.
     pub fn derive(secret: &[u8]) -> Result<Self, SecretTooShort> {
         todo!(
-            "step 13: refuse a short secret; HMAC-SHA256 the secret with a label of this purpose, and make HS256 keys and a Validation (exp and sub required) from it"
+            "step 13: refuse a short secret; HMAC-SHA256 the secret with a label of this purpose, and make HS256 keys and a Validation (exp and sub required, no leeway) from it"
         )
     }
 
@@ -237,6 +240,18 @@ pub struct OtpGuard {
     inner: Mutex<Guarded>,
 }
 
+impl OtpGuard {
+    /// How many MFA tokens the guard remembers: the tests check that it
+    /// forgets the expired ones.
+    pub fn tracked(&self) -> usize {
+        self.inner
+            .lock()
+            .expect("no panic while holding the lock")
+            .failures
+            .len()
+    }
+}
+
 #[derive(Debug, Default)]
 struct Guarded {
     /// MFA token jti to (wrong codes so far, its exp).
@@ -254,6 +269,8 @@ pub enum OtpRefusal {
     /// This MFA token is spent: it logged in once, or saw too many wrong
     /// codes.
     Exhausted,
+    /// This MFA token's time is over.
+    Expired,
 }
 
 impl OtpRefusal {
@@ -267,6 +284,7 @@ impl OtpRefusal {
             Self::Exhausted => {
                 "the mfa_token is spent: it already logged in, or saw too many wrong codes; log in again with the password"
             }
+            Self::Expired => "the mfa_token has expired; log in again with the password",
         }
     }
 }
@@ -286,7 +304,7 @@ impl OtpGuard {
         time: u64,
     ) -> Result<(), OtpRefusal> {
         todo!(
-            "step 13: Exhausted after MAX_OTP_FAILURES; Wrong or Replayed (step <= the user's last) count a failure; success records the step and spends the MFA token"
+            "step 13: forget MFA tokens expired at `time`, and refuse one (Expired); Exhausted after MAX_OTP_FAILURES; Wrong or Replayed (step <= the user's last) count a failure; success records the step and spends the MFA token"
         )
     }
 }

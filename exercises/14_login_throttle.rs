@@ -37,8 +37,9 @@
 //!
 //! A wrong second-factor code (step 13) is a failed login too, counted for
 //! the MFA token's user: five tries per MFA token stop nobody who has the
-//! password, since a new MFA token costs one request (RFC 6238 §5.2 asks
-//! for throttling).
+//! password, since a new MFA token costs one request. RFC 4226 §7.3, which
+//! TOTP builds on (RFC 6238 §3), asks for throttling "across login
+//! sessions" for this reason.
 //!
 //! An attempt is counted *before* it is checked (a reservation, given back
 //! when the password was right): counted after bcrypt, twenty guesses sent
@@ -263,6 +264,18 @@ impl Tats {
         )
     }
 
+    /// Queues `key`'s new TAT. A queue grown to twice the capacity (keys
+    /// given back at once leave their entries behind) keeps only each
+    /// key's entries still due: amortised, each entry is looked at twice.
+    fn queue(&mut self, given: u64, key: u64, capacity: usize) {
+        self.queue.push_back((given, key));
+        if self.queue.len() > 2 * capacity {
+            let tats = &self.tat;
+            self.queue
+                .retain(|(given, key)| tats.get(key).is_some_and(|tat| given >= tat));
+        }
+    }
+
     /// Makes room for one more key by forgetting the oldest.
     fn evict_for_one_more(&mut self, capacity: usize) {
         while self.tat.len() >= capacity {
@@ -324,14 +337,16 @@ impl Limiter {
     /// requests cannot all pass the check before any of them is counted.
     pub fn acquire(&self, key: impl Hash, now: u64) -> Result<(), u64> {
         todo!(
-            "step 14: prune; GCRA: refused while TAT - (burst - 1) * interval > now (the seconds to wait); else make room for a new key (evict_for_one_more), TAT = max(TAT, now) + interval, queued"
+            "step 14: prune; GCRA: refused while TAT - (burst - 1) * interval > now (the seconds to wait); else make room for a new key (evict_for_one_more), TAT = max(TAT, now) + interval, queued (Tats::queue)"
         )
     }
 
     /// Gives back one event of `key` acquired before `now`: an attempt
     /// that turned out not to be a failure.
     pub fn release(&self, key: impl Hash, now: u64) {
-        todo!("step 14: move the key's TAT back one interval, never before now")
+        todo!(
+            "step 14: move the key's TAT back one interval, never before now; forget the key once its TAT is not after now"
+        )
     }
 
     /// How many keys are kept.
@@ -466,7 +481,7 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 /// not trust it is ignored, or every guess would name a new address.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     todo!(
-        "step 14: the peer, unless it is a trusted proxy; then X-Forwarded-For from the right, past every trusted proxy, to the first address that is not one"
+        "step 14: the peer, unless it is a trusted proxy; then every X-Forwarded-For line, from the right, past every trusted proxy, to the first address that is not one (an address may carry a port); stop at anything else"
     )
 }
 

@@ -224,6 +224,12 @@ impl RefreshStore {
         self.lock().by_id.len()
     }
 
+    /// How many entries the expiry queue holds: the tests check that it
+    /// stays near the number of live families.
+    pub fn queued(&self) -> usize {
+        self.lock().expiry.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -348,16 +354,17 @@ impl RefreshStore {
         }
     }
 
-    /// Whether the family `sid` names is alive at `now`: the check every
-    /// access token minted from a family passes on every request.
-    pub fn is_live(&self, sid: &str, now: u64) -> bool {
+    /// Whether the family `sid` names is alive at `now` and belongs to
+    /// `username`: the check every access token minted from a family passes
+    /// on every request.
+    pub fn is_live(&self, sid: &str, username: &str, now: u64) -> bool {
         let Some(id) = id_of(sid) else {
             return false;
         };
         self.lock()
             .by_id
             .get(&id)
-            .is_some_and(|family| family.expires_at > now)
+            .is_some_and(|family| family.expires_at > now && family.username == username)
     }
 }
 
@@ -441,7 +448,7 @@ pub fn principal_in_session(
 ) -> Result<Principal, CurrentUserRejection> {
     let claims: SessionClaims = decode_access_token(&auth.keys, token)?;
     if let Some(sid) = &claims.sid
-        && !refresh.is_live(sid, now())
+        && !refresh.is_live(sid, &claims.sub, now())
     {
         return Err(CurrentUserRejection::InvalidToken(
             "the session this access token belongs to has ended: logged out, revoked, or a refresh token reused",

@@ -91,6 +91,9 @@ impl MfaKeys {
         let key = mac.finalize().into_bytes();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_required_spec_claims(&["exp", "sub"]);
+        // No leeway: the clock that checks an MFA token's exp is the one
+        // that set it.
+        validation.leeway = 0;
         Ok(Self {
             encoding: EncodingKey::from_secret(&key),
             decoding: DecodingKey::from_secret(&key),
@@ -169,6 +172,18 @@ pub struct OtpGuard {
     inner: Mutex<Guarded>,
 }
 
+impl OtpGuard {
+    /// How many MFA tokens the guard remembers: the tests check that it
+    /// forgets the expired ones.
+    pub fn tracked(&self) -> usize {
+        self.inner
+            .lock()
+            .expect("no panic while holding the lock")
+            .failures
+            .len()
+    }
+}
+
 #[derive(Debug, Default)]
 struct Guarded {
     /// MFA token jti to (wrong codes so far, its exp).
@@ -186,6 +201,8 @@ pub enum OtpRefusal {
     /// This MFA token is spent: it logged in once, or saw too many wrong
     /// codes.
     Exhausted,
+    /// This MFA token's time is over.
+    Expired,
 }
 
 impl OtpRefusal {
@@ -199,6 +216,7 @@ impl OtpRefusal {
             Self::Exhausted => {
                 "the mfa_token is spent: it already logged in, or saw too many wrong codes; log in again with the password"
             }
+            Self::Expired => "the mfa_token has expired; log in again with the password",
         }
     }
 }
@@ -218,8 +236,14 @@ impl OtpGuard {
         time: u64,
     ) -> Result<(), OtpRefusal> {
         let mut guarded = self.inner.lock().expect("no panic while holding the lock");
-        let now = now();
-        guarded.failures.retain(|_, (_, exp)| *exp >= now);
+        // What the guard knows of an MFA token (its wrong codes, that it is
+        // spent) is kept while the token is valid, and no longer; so the
+        // guard itself refuses a token past its exp, which it may already
+        // have forgotten: forgotten, it would get five fresh tries.
+        guarded.failures.retain(|_, (_, exp)| *exp >= time);
+        if mfa.claims.exp < time {
+            return Err(OtpRefusal::Expired);
+        }
         let jti = mfa.claims.jti.clone();
         let failures = guarded.failures.get(&jti).map_or(0, |(count, _)| *count);
         if failures >= MAX_OTP_FAILURES {

@@ -184,6 +184,18 @@ impl Tats {
         }
     }
 
+    /// Queues `key`'s new TAT. A queue grown to twice the capacity (keys
+    /// given back at once leave their entries behind) keeps only each
+    /// key's entries still due: amortised, each entry is looked at twice.
+    fn queue(&mut self, given: u64, key: u64, capacity: usize) {
+        self.queue.push_back((given, key));
+        if self.queue.len() > 2 * capacity {
+            let tats = &self.tat;
+            self.queue
+                .retain(|(given, key)| tats.get(key).is_some_and(|tat| given >= tat));
+        }
+    }
+
     /// Makes room for one more key by forgetting the oldest.
     fn evict_for_one_more(&mut self, capacity: usize) {
         while self.tat.len() >= capacity {
@@ -257,7 +269,7 @@ impl Limiter {
         }
         let next = tat + self.interval;
         tats.tat.insert(key, next);
-        tats.queue.push_back((next, key));
+        tats.queue(next, key, self.capacity);
         Ok(())
     }
 
@@ -266,8 +278,14 @@ impl Limiter {
     pub fn release(&self, key: impl Hash, now: u64) {
         let key = self.key(key);
         let mut tats = self.lock();
-        if let Some(tat) = tats.tat.get_mut(&key) {
-            *tat = tat.saturating_sub(self.interval).max(now);
+        let Some(tat) = tats.tat.get_mut(&key) else {
+            return;
+        };
+        *tat = tat.saturating_sub(self.interval).max(now);
+        // Back to a full burst: forget the key, so that attempts given back
+        // (a busy pool's, a right password's) never fill the limiter.
+        if *tat <= now {
+            tats.tat.remove(&key);
         }
     }
 
@@ -441,7 +459,11 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
         .collect();
     let mut client = peer;
     for hop in hops.iter().rev() {
-        match hop.parse::<IpAddr>() {
+        // Some proxies write the port too: `203.0.113.5:4711`, `[2001:db8::1]:443`.
+        let ip = hop
+            .parse::<IpAddr>()
+            .or_else(|_| hop.parse::<SocketAddr>().map(|addr| addr.ip()));
+        match ip {
             Ok(ip) if is_trusted(&ip) => client = ip,
             Ok(ip) => return ip,
             // A hop our proxies did not write: trust no further.

@@ -567,7 +567,7 @@ fn revoking_any_token_of_a_family_ends_it() {
          look at: revoke in {LOOK}"
     );
     assert!(
-        !store.is_live(&first.sid, t0),
+        !store.is_live(&first.sid, "someone", t0),
         "after the family was revoked, is_live({:?}) still says it is alive: its access tokens would keep \
          working.\n  look at: revoke and is_live in {LOOK}",
         first.sid
@@ -593,7 +593,7 @@ fn a_user_has_at_most_max_families_per_user_sessions() {
     );
     let oldest = store.peek(&logins[0].token, t0);
     assert!(
-        oldest == Err(RefreshFailure::Unknown) && !store.is_live(&logins[0].sid, t0),
+        oldest == Err(RefreshFailure::Unknown) && !store.is_live(&logins[0].sid, "busy", t0),
         "the busy user's first family, the oldest, must be the one that ended: its token gave {oldest:?}.\n  \
          look at: issue in {LOOK}"
     );
@@ -721,4 +721,96 @@ async fn two_refreshes_of_one_token_at_once_are_a_reuse() {
              reuse, and a reuse revokes the whole family, the winner's new token too",
         );
     }
+}
+
+#[test]
+fn a_family_forgets_what_it_no_longer_remembers() {
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let t0 = now();
+    let first = store
+        .issue("someone", &Scopes::of(&[Scope::Profile]), t0)
+        .token;
+    let mut current = first.clone();
+    for n in 1..=REMEMBERED_PER_FAMILY + 1 {
+        current = store.rotate(&current, t0).unwrap_or_else(|why| {
+            panic!("rotation number {n} of a live family failed with {why:?}.\n  look at: rotate in {LOOK}")
+        });
+    }
+    let first_again = store.peek(&first, t0);
+    assert!(
+        first_again == Err(RefreshFailure::Unknown),
+        "after {} rotations, the family's first token gave {first_again:?}: a family remembers only its last \
+         REMEMBERED_PER_FAMILY ({REMEMBERED_PER_FAMILY}) rotated tokens, and forgets the older ones entirely \
+         (unknown, not reused), from its list and from the store's map of hashes. Otherwise one account that \
+         refreshes in a loop grows the server's memory for fourteen days.\n  look at: rotate in {LOOK}",
+        REMEMBERED_PER_FAMILY + 1
+    );
+    assert!(
+        store.rotate(&current, t0).is_ok(),
+        "the family's current token must still rotate after its oldest rotations were forgotten.\n  look at: rotate \
+         in {LOOK}"
+    );
+}
+
+#[test]
+fn one_users_logins_keep_the_expiry_queue_small() {
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let scopes = Scopes::of(&[Scope::Profile]);
+    for _ in 0..1000 {
+        store.issue("logs-in-all-day", &scopes, now());
+    }
+    assert!(
+        store.len() == MAX_FAMILIES_PER_USER && store.queued() <= 2 * store.len() + 64,
+        "one user logged in 1000 times: {} families live and {} entries in the expiry queue. Each login past \
+         MAX_FAMILIES_PER_USER ends the oldest family, and the queue must forget the entries of families already \
+         gone (compact_expiry), or it holds one entry per login for fourteen days.\n  look at: issue and \
+         compact_expiry in {LOOK}",
+        store.len(),
+        store.queued()
+    );
+}
+
+#[test]
+fn family_ids_cannot_be_counted() {
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let scopes = Scopes::of(&[Scope::Profile]);
+    let ids: Vec<u64> = (0..8)
+        .map(|i| {
+            let sid = store.issue(&format!("user-{i}"), &scopes, now()).sid;
+            u64::from_str_radix(&sid, 16).unwrap_or_else(|_| {
+                panic!("a sid of 16 hex digits (sid_of), got {sid:?}.\n  look at: sid_of and issue in {LOOK}")
+            })
+        })
+        .collect();
+    let counted = ids
+        .windows(2)
+        .all(|pair| pair[1].wrapping_sub(pair[0]) < 1 << 16);
+    let small = ids.iter().all(|id| *id >> 32 == 0);
+    assert!(
+        !counted && !small,
+        "eight logins got the family ids {ids:?}: they look counted. A family's id (an access token's sid) is 64 \
+         random bits (new_family_id): a counter tells anyone who reads a token how many logins came before, and \
+         after a restart with the same key it hands an old session's id to a new one.\n  look at: issue in {LOOK}"
+    );
+}
+
+#[test]
+fn an_expired_family_is_not_live_before_it_is_pruned() {
+    let store = RefreshStore::new(DEFAULT_REFRESH_TTL);
+    let scopes = Scopes::of(&[Scope::Profile]);
+    // A live family first, so that pruning stops before the expired one.
+    store.issue("someone-else", &scopes, now());
+    let expired = store.issue("someone", &scopes, now() - 15 * DAY);
+    assert!(
+        !store.is_live(&expired.sid, "someone", now()),
+        "a family issued 15 days ago (its 14 days over), not yet pruned: is_live says it is alive, so its access \
+         tokens would outlive it. Alive means present and not expired.\n  look at: is_live in {LOOK}"
+    );
+    let live = store.issue("owner", &scopes, now());
+    assert!(
+        store.is_live(&live.sid, "owner", now())
+            && !store.is_live(&live.sid, "not-the-owner", now()),
+        "is_live must say yes for a live family and its own user, and no for any other user: an access token \
+         names its family and its user, and both must agree.\n  look at: is_live in {LOOK}"
+    );
 }

@@ -680,3 +680,67 @@ async fn a_bearer_logout_leaves_the_browsers_cookie_session_alone() {
         LOOK,
     );
 }
+
+#[tokio::test]
+async fn a_logged_out_cookie_token_is_dead_as_a_bearer_token_too() {
+    let user = someone();
+    let server = server(&[&user]).await;
+    let session = session_of(&login(&server, &user.user.username, &user.password, "profile").await);
+    with_session(
+        &server,
+        Method::POST,
+        "/logout",
+        &session,
+        Some(&session.csrf),
+        String::new(),
+    )
+    .await
+    .assert_status(204, "logout by cookie with the CSRF header", LOOK);
+    let reply = server.get_with_token("/users/me", &session.access).await;
+    reply.assert_error(
+        401,
+        "invalid_token",
+        "the cookie's access token, logged out, sent again as a bearer token: a cookie login's token belongs to no \
+         session, so it is revoked by its jti, and the deny-list is checked whichever way the token comes, or a \
+         copy of the cookie keeps working in an Authorization header",
+        "principal_from_request in exercises/12_cookies.rs",
+    );
+}
+
+#[tokio::test]
+async fn an_origin_that_merely_starts_like_ours_is_another_site() {
+    let server = server(&[]).await;
+    let host = server.base().trim_start_matches("http://").to_owned();
+    for origin in [
+        format!("http://{host}.evil.example"),
+        format!("http://{host}0"),
+        format!("https://evil.example/{host}"),
+    ] {
+        let reply = login_from_page(&server, &[("origin", origin.as_str())]).await;
+        assert!(
+            reply.status == 403,
+            "{}",
+            reply.explain(
+                &format!(
+                    "403: Origin {origin} is not this server's ({host}), however it starts: compare the whole \
+                     authority with the Host header, never a prefix, or evil.example registers a name that begins \
+                     with yours (login CSRF)"
+                ),
+                "from_another_site in exercises/12_cookies.rs"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_method_nobody_listed_is_unsafe() {
+    for name in ["PURGE", "PROPPATCH", "LINK"] {
+        let method = Method::from_bytes(name.as_bytes()).expect("a method token");
+        assert!(
+            course::cookies::is_unsafe(&method),
+            "is_unsafe({name}) must be true: RFC 9110 §9.2.1 names the safe methods (GET, HEAD, OPTIONS, TRACE) and \
+             every other method, one nobody thought of included, may change something and needs the CSRF header. \
+             List the safe ones, never the unsafe ones.\n  look at: is_unsafe in {LOOK}"
+        );
+    }
+}

@@ -605,3 +605,69 @@ async fn a_login_from_another_site_is_refused_at_both_steps() {
         )
     );
 }
+
+/// carol's MFA claims for the guard, expiring at `exp`.
+fn carols_claims(jti: &str, exp: u64) -> course::totp::MfaClaims {
+    course::totp::MfaClaims {
+        claims: course::jwt::Claims {
+            sub: "carol".to_owned(),
+            exp,
+            iat: exp.saturating_sub(300),
+            jti: jti.to_owned(),
+            nbf: None,
+        },
+        scope: "profile".to_owned(),
+    }
+}
+
+#[test]
+fn the_guard_refuses_an_mfa_token_past_its_exp() {
+    let guard = course::totp::OtpGuard::default();
+    let secrets = TotpSecrets::demo();
+    let time = fixed_time();
+    let expired = carols_claims("expired-mfa-token", time - 20);
+    let verdict = guard.verify(&secrets, &expired, &code(CAROL_SECRET, time), time);
+    assert!(
+        verdict.is_err(),
+        "OtpGuard::verify accepted carol's right code with an MFA token whose exp was 20 seconds before the \
+         clock's time: it gave {verdict:?}. The guard forgets an MFA token once it has expired (its wrong codes, \
+         that it is spent), so it must refuse one past its exp itself: a token it has forgotten would get five \
+         fresh tries on every call, or log in twice.\n  look at: OtpGuard::verify in {LOOK}"
+    );
+}
+
+#[test]
+fn the_guard_forgets_expired_mfa_tokens() {
+    let guard = course::totp::OtpGuard::default();
+    let secrets = TotpSecrets::demo();
+    let time = fixed_time();
+    let right = code(CAROL_SECRET, time);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for i in 0..100 {
+        let _ = guard.verify(
+            &secrets,
+            &carols_claims(&format!("mfa-{i}"), time + 10),
+            wrong,
+            time,
+        );
+    }
+    let later = time + 1000;
+    let _ = guard.verify(
+        &secrets,
+        &carols_claims("a-new-one", later + 300),
+        wrong,
+        later,
+    );
+    assert!(
+        guard.tracked() <= 1,
+        "100 MFA tokens, each with one wrong code, all expired 990 seconds ago, and one new one: the guard still \
+         remembers {} of them. An expired MFA token is refused anyway; keep it and anyone with a two-factor \
+         account's password grows the server's memory with every new MFA token.\n  look at: OtpGuard::verify in \
+         {LOOK}",
+        guard.tracked()
+    );
+}

@@ -802,7 +802,7 @@ async fn wrong_codes_count_as_failed_logins() {
         None => panic!(
             "six wrong codes for carol from one address, each with a fresh MFA token (the password again), were \
              all answered 400: a wrong code is a failed login like a wrong password, counted against the MFA \
-             token's user and the client's address and decided before the code is checked (RFC 6238 §5.2). \
+             token's user and the client's address and decided before the code is checked (RFC 4226 §7.3, for TOTP too). \
              Five tries per MFA token alone stop nobody who has the password: a 6-digit code falls in hours.\n  \
              look at: throttled_second_factor in {LOOK}"
         ),
@@ -1137,6 +1137,191 @@ async fn the_throttled_login_refuses_another_site_too() {
             "403 and no cookie: a login from another site's page (Origin https://evil.example) is refused by this \
              step's /login as by step 12's (login CSRF)",
             "login in exercises/14_login_throttle.rs"
+        )
+    );
+}
+
+#[test]
+fn attempts_given_back_never_push_a_limit_out_of_memory() {
+    let now = now();
+    let limits = LoginLimits::new(
+        Limiter::with_capacity(1, Duration::from_secs(60), 50),
+        Limiter::with_capacity(1000, Duration::from_secs(1), 50),
+        Arc::new(move || now),
+    );
+    let victim = "victim";
+    let _failed = limits.begin(victim, "192.0.2.1".parse().expect("an address"));
+    assert!(
+        limits
+            .begin(victim, "192.0.2.2".parse().expect("an address"))
+            .is_err(),
+        "a username with one failure (burst one) is refused from another new address.\n  look at: \
+         LoginLimits::begin in {LOOK}"
+    );
+    // Sixty attempts with new usernames, each given back (a busy pool's 503,
+    // say, which costs the attacker nothing).
+    let sprayer = "198.51.100.7".parse().expect("an address");
+    for i in 0..60 {
+        if let Ok(attempt) = limits.begin(&format!("new-{i}"), sprayer) {
+            limits.refund(&attempt);
+        }
+    }
+    assert!(
+        limits
+            .begin(victim, "192.0.2.3".parse().expect("an address"))
+            .is_err(),
+        "the victim's username was allowed again after 60 attempts with new usernames were begun and given back, \
+         in limiters of capacity 50: an attempt given back must leave nothing behind (release forgets a key back \
+         to a full burst), or a client that keeps the pool busy gets 503s for free, fills the limiter with new \
+         keys, and pushes anyone's count out of memory.\n  look at: Limiter::release in {LOOK}"
+    );
+}
+
+#[test]
+fn every_forwarded_for_line_counts_and_a_port_is_no_address() {
+    let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().expect("a CIDR block")];
+    let ip = |text: &str| text.parse::<std::net::IpAddr>().expect("an address");
+    let mut two_lines = axum::http::HeaderMap::new();
+    two_lines.append(
+        "x-forwarded-for",
+        "6.6.6.6".parse().expect("a header value"),
+    );
+    two_lines.append(
+        "x-forwarded-for",
+        "203.0.113.5".parse().expect("a header value"),
+    );
+    let got = client_ip(ip("10.0.0.1"), &two_lines, &trusted);
+    assert!(
+        got == ip("203.0.113.5"),
+        "X-Forwarded-For in two lines, `6.6.6.6` (the client's own) then `203.0.113.5` (the proxy's, as HAProxy \
+         adds a line of its own), from the trusted proxy 10.0.0.1: client_ip gave {got}, not 203.0.113.5. The \
+         lines are one list, in order (RFC 9110 §5.3): read them all, from the right.\n  look at: client_ip in \
+         {LOOK}"
+    );
+    for (forwarded, expected, why) in [
+        (
+            "203.0.113.5:4711",
+            "203.0.113.5",
+            "a proxy that writes the client's port too names the address before it",
+        ),
+        (
+            "[2001:db8::1]:443",
+            "2001:db8::1",
+            "an IPv6 address with a port is written in brackets",
+        ),
+        (
+            "6.6.6.6, garbage, 10.0.0.2",
+            "10.0.0.2",
+            "a hop that is no address was not written by our proxies: trust nothing left of it, never skip it",
+        ),
+    ] {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            forwarded.parse().expect("a header value"),
+        );
+        let got = client_ip(ip("10.0.0.1"), &headers, &trusted);
+        assert!(
+            got == ip(expected),
+            "client_ip(peer 10.0.0.1, X-Forwarded-For: {forwarded}, trusted 10.0.0.0/8) gave {got}, not \
+             {expected}: {why}.\n  look at: client_ip in {LOOK}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_right_password_without_its_code_makes_no_address_familiar() {
+    let Setup { server, .. } = setup(&[], test_hasher(), LIMITS).await;
+    // carol's password, right, from a new address: 403 mfa_required.
+    login_from(&server, "192.0.2.44", "carol", "otp-demo-password-1")
+        .await
+        .assert_error(403, "mfa_required", "carol's password alone", LOOK);
+    // Someone fails carol's password from elsewhere until her budget is gone.
+    for i in 0..6 {
+        let _ = login_from(&server, &format!("198.51.100.{}", 50 + i), "carol", "guess").await;
+    }
+    assert_throttled(
+        &login_from(&server, "192.0.2.44", "carol", "otp-demo-password-1").await,
+        "carol's password again from the address where she only ever passed the password step, after her \
+         budget for new addresses was spent: a right password that still needs its code does not make an \
+         address one of hers, or an attacker with her password guesses codes from each new address unthrottled",
+    );
+}
+
+#[tokio::test]
+async fn a_users_own_addresses_are_the_last_few() {
+    let user = someone();
+    let Setup { server, .. } = setup(&[&user], test_hasher(), LIMITS).await;
+    let name = user.user.username.as_str();
+    let homes: Vec<String> = (1..=course::login_throttle::KNOWN_ADDRESSES_PER_USER + 1)
+        .map(|i| format!("192.0.2.{i}"))
+        .collect();
+    for home in &homes {
+        login_from(&server, home, name, &user.password)
+            .await
+            .assert_status(200, "the user logs in", LOOK);
+    }
+    for i in 0..6 {
+        let _ = login_from(&server, &format!("198.51.100.{}", 80 + i), name, "guess").await;
+    }
+    assert_throttled(
+        &login_from(&server, &homes[0], name, &user.password).await,
+        "the user's right password from the first of their addresses, after logging in from \
+         KNOWN_ADDRESSES_PER_USER newer ones and a spent budget for new addresses: a user's own addresses are \
+         the last KNOWN_ADDRESSES_PER_USER they logged in from, no more, or one account grows the list without end",
+    );
+    login_from(&server, &homes[homes.len() - 1], name, &user.password)
+        .await
+        .assert_status(
+            200,
+            "the user's right password from their newest address",
+            LOOK,
+        );
+}
+
+#[tokio::test]
+async fn a_busy_pools_503_is_not_a_failure() {
+    let hasher = slow_hasher();
+    let user = random_user(|p| hasher.hash(p).expect("hash"));
+    let limits = Limits {
+        user_burst: 10,
+        client_burst: 100,
+        pool: (1, 1),
+        trusted: &[],
+    };
+    let Setup { server, .. } = setup(&[&user], hasher, limits).await;
+    let server = Arc::new(server);
+    let name = user.user.username.clone();
+    let logins: Vec<_> = (0..6)
+        .map(|i| {
+            let server = Arc::clone(&server);
+            let (name, password) = (name.clone(), user.password.clone());
+            tokio::spawn(async move {
+                login_from(&server, &format!("10.0.3.{i}"), &name, &password).await
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for login in logins {
+        statuses.push(login.await.expect("the login task finished").status);
+    }
+    // Nine failures from new addresses: with a budget of ten, one more try
+    // is left, unless the 503s were counted.
+    for i in 0..9 {
+        let _ = login_from(&server, &format!("198.51.100.{}", 120 + i), &name, "guess").await;
+    }
+    let reply = login_from(&server, "10.0.3.99", &name, &user.password).await;
+    assert!(
+        reply.status == 200,
+        "{}",
+        reply.explain(
+            &format!(
+                "200: six logins with the right password at once, against a pool of one thread and a queue of one, \
+                 answered {statuses:?}, then nine failures from new addresses (a budget of ten): this is the \
+                 tenth try. A 503 means the password was never checked, so its attempt is given back; counted as \
+                 a failure, anyone who keeps the pool busy locks users out"
+            ),
+            "throttled_login in exercises/14_login_throttle.rs"
         )
     );
 }

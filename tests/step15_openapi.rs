@@ -405,6 +405,69 @@ async fn swagger_ui_is_served_from_the_binary() {
             "content_security_policy in exercises/15_openapi.rs"
         )
     );
+    for (directive_name, sources) in csp.split(';').filter_map(|d| {
+        d.split_whitespace()
+            .next()
+            .map(|n| (n, d.split_whitespace().skip(1)))
+    }) {
+        for source in sources {
+            let keyword = source.starts_with('\'');
+            let data = directive_name == "img-src" && source == "data:";
+            assert!(
+                keyword || data,
+                "{}",
+                page.explain(
+                    &format!(
+                        "a policy that names no other place: {directive_name} allows {source}, and no source may be \
+                         a host, a scheme (https:) or *: the docs load everything from this server (only \
+                         'self', 'none', the script's hash, 'unsafe-inline' for styles, and data: images)"
+                    ),
+                    "content_security_policy in exercises/15_openapi.rs"
+                )
+            );
+        }
+    }
+    assert!(
+        script_sources.iter().all(|s| *s == "'self'" || *s == expected.as_str()),
+        "{}",
+        page.explain(
+            &format!(
+                "a script-src of 'self' and {expected} only: no 'unsafe-eval', no other hash or nonce. Every source \
+                 more is a way for a script that is not ours to run next to the session cookies"
+            ),
+            "content_security_policy in exercises/15_openapi.rs"
+        )
+    );
+    for (name, why) in [
+        ("object-src", "no plugin content"),
+        (
+            "base-uri",
+            "no <base> tag may send the page's relative links elsewhere",
+        ),
+    ] {
+        assert!(
+            directive(&csp, name).is_some_and(|sources| sources == ["'none'"]),
+            "{}",
+            page.explain(
+                &format!("{name} 'none' in the policy: {why}"),
+                "content_security_policy in exercises/15_openapi.rs"
+            )
+        );
+    }
+    assert!(
+        !page
+            .body
+            .split_whitespace()
+            .collect::<String>()
+            .contains("\"persistAuthorization\":true"),
+        "{}",
+        page.explain(
+            "a Swagger UI that does not persist its authorization: with persistAuthorization the bearer token is \
+             kept in localStorage, where any script of this origin (the one that holds the cookie sessions) can \
+             read it for as long as the browser lives",
+            "docs in exercises/15_openapi.rs"
+        )
+    );
     assert!(
         directive(&csp, "frame-ancestors").is_some_and(|sources| sources == ["'none'"]),
         "{}",
@@ -438,6 +501,21 @@ async fn swagger_ui_is_served_from_the_binary() {
         ("/docs/swagger-ui.css", "css"),
     ] {
         let reply = server.get(asset, &[]).await;
+        for (header, expected) in [
+            ("x-content-type-options", Some("nosniff")),
+            ("referrer-policy", Some("no-referrer")),
+            (
+                "content-security-policy",
+                page.header("content-security-policy"),
+            ),
+        ] {
+            reply.assert_header(
+                header,
+                expected.unwrap_or("the page's policy"),
+                &format!("{asset}, like every answer under /docs, carries the docs' headers"),
+                "docs in exercises/15_openapi.rs (the headers go on every route of the docs' router)",
+            );
+        }
         assert!(
             reply.status == 200
                 && reply

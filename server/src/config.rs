@@ -220,7 +220,9 @@ fn check_connections(limits: &ConnectionLimits) -> Result<(), String> {
         );
     }
     if limits.per_address == 0 || limits.total == 0 {
-        return Err("--max-connections-per-address and --max-connections are at least 1".to_owned());
+        return Err(
+            "--max-connections-per-address and --max-connections are at least 1".to_owned(),
+        );
     }
     Ok(())
 }
