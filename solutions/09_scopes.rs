@@ -542,7 +542,7 @@ pub async fn add_item(
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             return TokenError::TooLarge.into_response();
         }
-        Err(_) => return invalid("the body must be JSON like {\"name\": \"...\"}"),
+        Err(_) => return invalid("the body must be a JSON object with a string `name`"),
     };
     let length = new.name.chars().count();
     if !(1..=MAX_ITEM_NAME_CHARS).contains(&length) {

@@ -61,6 +61,27 @@ fn status_of(request: Request<Body>) -> u16 {
         .unwrap_or(0)
 }
 
+/// The status and the body of the finished app's answer.
+fn answer_of(request: Request<Body>) -> (u16, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let Ok(response) = finished_app().clone().oneshot(request).await;
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    })
+}
+
+/// Every byte of `text` percent-encoded: a form value that arrives as is.
+fn percent_encoded(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
 const CONTENT_TYPES: [&str; 5] = [
     "application/x-www-form-urlencoded",
     "application/json",
@@ -130,6 +151,30 @@ proptest! {
         }
         let status = status_of(request.body(Body::from(body)).expect("a request"));
         prop_assert!((200..500).contains(&status), "{path} answered {status}");
+    }
+
+    #[test]
+    fn an_error_description_is_printable_whatever_it_echoes(
+        scope in proptest::collection::vec(any::<char>(), 1..24).prop_map(|c| c.into_iter().collect::<String>()),
+    ) {
+        let body = format!(
+            "grant_type=password&username=alice&password=secret123&scope={}",
+            percent_encoded(&format!("admin{scope}"))
+        );
+        let request = Request::post("/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("a request");
+        let (status, answer) = answer_of(request);
+        let json: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
+        let description = json["error_description"].as_str().unwrap_or_default();
+        prop_assert!(
+            description
+                .chars()
+                .all(|c| matches!(c, ' '..='~') && c != '"' && c != '\\'),
+            "scope {scope:?} answered {status} with error_description {description:?}: RFC 6749 §5.2 allows only \
+             printable ASCII but \" and \\ there, whatever the request sent"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod catch_panic_tests;
 mod config;
 mod deadlines;
 mod drain;
+mod edge;
 mod logging;
 mod progress;
 mod serve;
@@ -78,8 +79,8 @@ async fn run(config: Config) -> Result<(), String> {
     // to clone on each request. A body the app leaves unread is read after
     // it (drain.rs), so the close that follows is not a reset.
     let app = assemble::app(step, &config.settings)?;
-    let app =
-        logging::request_log(config.log).layer(catch_panics().layer(drain::DrainLayer.layer(app)));
+    let app = drain::DrainLayer.layer(edge::EdgeLayer.layer(app));
+    let app = logging::request_log(config.log).layer(catch_panics().layer(app));
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -28,7 +28,7 @@ impl OAuthError {
     pub fn new(error: &'static str, description: impl Into<String>) -> Self {
         Self {
             error,
-            error_description: description.into(),
+            error_description: printable(description.into()),
         }
     }
 
@@ -36,6 +36,22 @@ impl OAuthError {
     pub fn with_status(self, status: StatusCode) -> Response {
         (status, Json(self)).into_response()
     }
+}
+
+/// `description` in the characters RFC 6749 §5.2 allows in an
+/// `error_description` (printable ASCII but `"` and `\`), each other one
+/// a `?`. A description may quote what the client sent (an unknown scope's
+/// name): the client must get back no control character, no byte it could
+/// take for markup or a log line of its own.
+pub fn printable(description: String) -> String {
+    let allowed = |c: char| matches!(c, ' '..='~') && c != '"' && c != '\\';
+    if description.chars().all(allowed) {
+        return description;
+    }
+    description
+        .chars()
+        .map(|c| if allowed(c) { c } else { '?' })
+        .collect()
 }
 
 /// An answer that is not an OAuth error: a sentence and no code.
@@ -48,7 +64,7 @@ impl ErrorDescription {
     /// `description` as a response with `status` and a JSON body.
     pub fn response(status: StatusCode, description: impl Into<String>) -> Response {
         let body = Self {
-            error_description: description.into(),
+            error_description: printable(description.into()),
         };
         (status, Json(body)).into_response()
     }
