@@ -13,10 +13,14 @@
 //! defences, both here:
 //!
 //! - `SameSite=Lax`: the browser leaves the cookie off cross-site POSTs.
-//! - **Double submit**: at login the server also sets a random CSRF token in
-//!   a cookie the page *can* read; on every unsafe request the page copies it
-//!   into an `X-CSRF-Token` header. Another site can make the browser send
-//!   our cookies but cannot read them, so it cannot write the header.
+//! - **Signed double submit**: at login the server also sets a CSRF value
+//!   in a cookie the page *can* read; on every unsafe request the page
+//!   copies it into an `X-CSRF-Token` header. Another site can make the
+//!   browser send our cookies but cannot read them, so it cannot write the
+//!   header. The value is an HMAC of the session's access token under a key
+//!   of the server's (OWASP's "signed double-submit cookie"): random per
+//!   login, as the token is, and bound to its session, so a value planted
+//!   from elsewhere, or another session's, never matches.
 //!
 //! Both cookies are `__Host-` cookies: the browser accepts that name only
 //! with `Secure`, `Path=/` and no `Domain`, so no subdomain can set or
@@ -65,8 +69,11 @@
 //!   `DELETE`, any method but `GET`, `HEAD`, `OPTIONS`, `TRACE`) needs an
 //!   `X-CSRF-Token` equal to a non-empty CSRF cookie, compared in constant
 //!   time.
-//! - The CSRF value is 256 random bits, new at every login, never derived
-//!   from the user.
+//! - The CSRF value is the session's own (an HMAC of its access token), new
+//!   at every login, never derived from the user; another session's value
+//!   never passes.
+//! - A `__Host-` cookie sent twice is refused (one was planted); a pair
+//!   with a bad byte costs only itself, never the whole `Cookie` header.
 //! - A bearer token wins over a cookie and needs no CSRF token.
 //! - A login a browser says comes from another site is refused.
 //! - Logout by cookie clears both cookies and revokes the cookie's token;
@@ -74,8 +81,11 @@
 //!
 //! ## Hints
 //!
-//! - A `Cookie` header is `name=value; name2=value2`; split on `;`, trim,
-//!   `split_once('=')`. A request may carry several `Cookie` headers.
+//! - A `Cookie` header is `name=value; name2=value2`; split its bytes on
+//!   `;`, trim, `split_once('=')`, and skip a pair that is not ASCII. A
+//!   request may carry several `Cookie` headers.
+//! - `CsrfKey` (its `derive` is given) holds an HMAC-SHA256 keyed for CSRF
+//!   values: clone it, `update` with the token, `finalize`.
 //! - Compare the CSRF values with `subtle::ConstantTimeEq`:
 //!   `a.as_bytes().ct_eq(b.as_bytes()).into()`.
 //! - `response.headers_mut().append(SET_COOKIE, ...)` adds a second
@@ -89,6 +99,7 @@
 // Delete this line once the step passes, so the compiler can warn you again.
 #![allow(unused_variables, unused_imports, unused_mut, dead_code)]
 
+use std::fmt;
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
@@ -101,11 +112,14 @@ use axum::routing::post;
 use axum::{Form, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::bearer::{BearerRejection, BearerToken};
 use crate::current_user::CurrentUserRejection;
 use crate::fake_db::User;
+use crate::jwt::{MIN_SECRET_BYTES, SecretTooShort};
 use crate::oauth_error::OAuthError;
 use crate::refresh::{
     self, GrantError, RefreshState, RefreshStore, principal_from_session_bearer,
@@ -145,14 +159,49 @@ pub fn cleared_cookies() -> [String; 2] {
     todo!("step 12: the same two cookies, empty, with Max-Age=0")
 }
 
-/// The value of the cookie `name` in the request's `Cookie` headers.
+/// The value of the cookie `name` in the request's `Cookie` headers, read
+/// pair by pair: a pair with a byte no cookie may hold is skipped, not the
+/// whole header. A name sent twice is no answer at all: the browser keeps
+/// one `__Host-` cookie of a name, so a second one was planted.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    todo!("step 12: the value of cookie `name` in any Cookie header")
+    todo!(
+        "step 12: the value of cookie `name` in the Cookie headers, pair by pair (skip a pair that is not visible ASCII); None if the name is sent twice"
+    )
 }
 
-/// 256 random bits, base64url.
-pub fn new_csrf_token() -> String {
-    todo!("step 12: 32 random bytes, base64url")
+/// The key CSRF values are signed with: derived from the server's secret
+/// for this one purpose.
+#[derive(Clone)]
+pub struct CsrfKey(Hmac<Sha256>);
+
+impl fmt::Debug for CsrfKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CsrfKey { .. }")
+    }
+}
+
+impl CsrfKey {
+    pub fn derive(secret: &[u8]) -> Result<Self, SecretTooShort> {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(SecretTooShort {
+                bytes: secret.len(),
+            });
+        }
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+        mac.update(b"course: the key of CSRF values");
+        let key = mac.finalize().into_bytes();
+        Ok(Self(
+            Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length"),
+        ))
+    }
+
+    /// The CSRF value of the session whose access token is `access_token`:
+    /// an HMAC of it, base64url. Random per login, as the token is, and
+    /// bound to that session: a CSRF value of another session, or one
+    /// planted with a cookie, never matches.
+    pub fn value_for(&self, access_token: &str) -> String {
+        todo!("step 12: the HMAC of access_token under this key, base64url without padding")
+    }
 }
 
 /// Methods that change something (RFC 9110 §9.2.1 calls the others safe).
@@ -160,12 +209,13 @@ pub fn is_unsafe(method: &Method) -> bool {
     todo!("step 12: every method but GET, HEAD, OPTIONS and TRACE")
 }
 
-/// Whether the request's `X-CSRF-Token` header equals its CSRF cookie. A
-/// page on another site can make the browser send our cookies, but cannot
-/// read them, so it cannot copy the value into the header.
-pub fn csrf_ok(headers: &HeaderMap) -> bool {
+/// Whether the request's `X-CSRF-Token` header equals its CSRF cookie,
+/// and both are the CSRF value of `access_token`'s session (a signed double
+/// submit). A page on another site can make the browser send our cookies,
+/// but cannot read them, so it cannot copy the value into the header.
+pub fn csrf_ok(headers: &HeaderMap, key: &CsrfKey, access_token: &str) -> bool {
     todo!(
-        "step 12: the X-CSRF-Token header equals the non-empty __Host-csrf cookie, compared in constant time"
+        "step 12: the X-CSRF-Token header equals the non-empty __Host-csrf cookie, and the cookie is key.value_for(access_token); compare in constant time"
     )
 }
 
@@ -205,16 +255,18 @@ pub struct CookieState {
     pub items: Arc<ItemStore>,
     pub refresh: Arc<RefreshStore>,
     pub denied: Arc<DenyList>,
+    pub csrf: Arc<CsrfKey>,
 }
 
 impl CookieState {
-    pub fn new(revocation: RevocationState) -> Self {
+    pub fn new(revocation: RevocationState, csrf: CsrfKey) -> Self {
         Self {
             auth: revocation.auth,
             grants: revocation.grants,
             items: revocation.items,
             refresh: revocation.refresh,
             denied: revocation.denied,
+            csrf: Arc::new(csrf),
         }
     }
 }
@@ -246,6 +298,7 @@ pub async fn principal_from_request(
     auth: &AuthState,
     refresh: &RefreshStore,
     denied: &DenyList,
+    csrf: &CsrfKey,
 ) -> Result<Principal, SessionRejection> {
     todo!(
         "step 12: bearer (step 10's principal_from_session_bearer) when an Authorization header is sent; else the access cookie (principal_in_session), CSRF-checked for an unsafe method; never a revoked token"
@@ -259,7 +312,14 @@ impl FromRequestParts<CookieState> for Principal {
         parts: &mut Parts,
         state: &CookieState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
+        principal_from_request(
+            parts,
+            &state.auth,
+            &state.refresh,
+            &state.denied,
+            &state.csrf,
+        )
+        .await
     }
 }
 
@@ -316,14 +376,15 @@ async fn start_session(
 }
 
 /// 204 with a new session's cookies: an access token for `user` carrying
-/// `scopes`, and a fresh CSRF token.
+/// `scopes`, and its CSRF value.
 pub fn session_response(
     auth: &AuthState,
+    csrf: &CsrfKey,
     user: &User,
     scopes: &Scopes,
 ) -> Result<Response, TokenError> {
     todo!(
-        "step 12: scoped_access_token, then 204 with session_cookies (a fresh CSRF token, Max-Age = expires_in)"
+        "step 12: scoped_access_token, then 204 with session_cookies (its CSRF value, Max-Age = expires_in)"
     )
 }
 

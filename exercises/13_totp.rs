@@ -117,7 +117,7 @@ use totp_rs::{Builder, Secret};
 
 use crate::active_user::ensure_active;
 use crate::cookies::{
-    self, CookieState, SessionRejection, from_another_site, principal_from_request,
+    self, CookieState, CsrfKey, SessionRejection, from_another_site, principal_from_request,
     refuse_cross_site, session_response,
 };
 use crate::current_user::load_user;
@@ -325,6 +325,7 @@ pub struct TotpState {
     pub items: Arc<ItemStore>,
     pub refresh: Arc<RefreshStore>,
     pub denied: Arc<DenyList>,
+    pub csrf: Arc<CsrfKey>,
     pub secrets: Arc<TotpSecrets>,
     pub mfa_keys: Arc<MfaKeys>,
     pub otp: Arc<OtpGuard>,
@@ -344,6 +345,7 @@ impl TotpState {
             items: cookies.items,
             refresh: cookies.refresh,
             denied: cookies.denied,
+            csrf: cookies.csrf,
             secrets: Arc::new(secrets),
             mfa_keys: Arc::new(mfa_keys),
             otp: Arc::new(OtpGuard::default()),
@@ -360,6 +362,7 @@ impl FromRef<TotpState> for CookieState {
             items: state.items.clone(),
             refresh: state.refresh.clone(),
             denied: state.denied.clone(),
+            csrf: state.csrf.clone(),
         }
     }
 }
@@ -383,7 +386,14 @@ impl FromRequestParts<TotpState> for Principal {
         parts: &mut Parts,
         state: &TotpState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
+        principal_from_request(
+            parts,
+            &state.auth,
+            &state.refresh,
+            &state.denied,
+            &state.csrf,
+        )
+        .await
     }
 }
 

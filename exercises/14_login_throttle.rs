@@ -37,13 +37,19 @@
 //!
 //! A wrong second-factor code (step 13) is a failed login too, counted for
 //! the MFA token's user: five tries per MFA token stop nobody who has the
-//! password, since a new MFA token costs one request. RFC 4226 §7.3, which
-//! TOTP builds on (RFC 6238 §3), asks for throttling "across login
-//! sessions" for this reason.
+//! password, since a new MFA token costs one request (RFC 6238 §5.2 asks
+//! for throttling).
 //!
 //! An attempt is counted *before* it is checked (a reservation, given back
 //! when the password was right): counted after bcrypt, twenty guesses sent
 //! at once would all pass the check before the first was counted.
+//!
+//! **Capacity.** No failure limit stops a flood of a *right* password, and
+//! each one costs a bcrypt. So successful logins have budgets too (per
+//! username and per address, checked before bcrypt, counted after), and one
+//! account or one address may hold at most its share of the hashing pool
+//! (`PoolShares`: two jobs a thread, waiting or hashing); past it, 503 at
+//! once, and everyone else's logins still find room.
 //!
 //! **Who is the client?** The connection's address, with two corrections.
 //! An IPv6 host is given a whole /64, so an IPv6 client is counted by its
@@ -70,12 +76,16 @@
 //! | a login from a client address with `burst` recent failures | the same 429 |
 //! | a wrong code in the MFA grant or `POST /login` | counted like a wrong password, for the MFA token's user |
 //! | after the interval | one more try is allowed |
-//! | successful logins | never counted, and never wipe earlier failures |
+//! | successful logins | never counted as failures, and never wipe earlier failures |
+//! | a login of a username, or from an address, past its budget of successful logins | 429 with `Retry-After`, decided before bcrypt |
+//! | a login of an account, or from an address, that holds its share of the hashing pool | 503 `temporarily_unavailable` at once |
 //!
 //! Both `POST /token` (the password grant) and `POST /login` are
 //! throttled: every door that checks a password. Everything else is step
 //! 13's app. The server's defaults (flags, see the README): 5 failures a
-//! username then one a minute; 20 an address then one every 6 seconds.
+//! username then one a minute; 20 an address then one every 6 seconds;
+//! 20 successful logins a username then one every 3 seconds, 60 an
+//! address then one a second.
 //! Serve the app with `into_make_service_with_connect_info::<SocketAddr>()`
 //! so it sees each client's address.
 //!
@@ -108,7 +118,8 @@
 //!   only from a trusted proxy, read from the right.
 //! - Memory is bounded: fixed-size keys, expired keys forgotten, a capacity.
 //! - bcrypt runs on a bounded pool at the lowest priority; a full pool is
-//!   503 at once.
+//!   503 at once, and no account or address holds more than its share.
+//! - Successful logins are limited too, per username and per address.
 //!
 //! Run the tests: `cargo course test 14` (underneath: `cargo test --test step14_login_throttle`)
 
@@ -138,7 +149,7 @@ use axum::{Form, Json, Router};
 use ipnet::IpNet;
 
 use crate::cookies::{
-    self, CookieState, SessionRejection, from_another_site, principal_from_request,
+    self, CookieState, CsrfKey, SessionRejection, from_another_site, principal_from_request,
     refuse_cross_site, session_response,
 };
 use crate::fake_db::User;
@@ -337,16 +348,28 @@ impl Limiter {
     /// requests cannot all pass the check before any of them is counted.
     pub fn acquire(&self, key: impl Hash, now: u64) -> Result<(), u64> {
         todo!(
-            "step 14: prune; GCRA: refused while TAT - (burst - 1) * interval > now (the seconds to wait); else make room for a new key (evict_for_one_more), TAT = max(TAT, now) + interval, queued (Tats::queue)"
+            "step 14: prune; GCRA: refused while TAT - (burst - 1) * interval > now (the seconds to wait); else make room for a new key (evict_for_one_more), TAT = max(TAT, now) + interval, queued"
         )
+    }
+
+    /// `Ok` if `key` may have one more event at `now`, counting nothing;
+    /// else the seconds to wait.
+    pub fn check(&self, key: impl Hash, now: u64) -> Result<(), u64> {
+        let key = self.key(key);
+        let tats = self.lock();
+        let tat = tats.tat.get(&key).copied().unwrap_or(now).max(now);
+        let allowed_from = tat.saturating_sub((self.burst - 1) * self.interval);
+        if allowed_from > now {
+            Err(allowed_from - now)
+        } else {
+            Ok(())
+        }
     }
 
     /// Gives back one event of `key` acquired before `now`: an attempt
     /// that turned out not to be a failure.
     pub fn release(&self, key: impl Hash, now: u64) {
-        todo!(
-            "step 14: move the key's TAT back one interval, never before now; forget the key once its TAT is not after now"
-        )
+        todo!("step 14: move the key's TAT back one interval, never before now")
     }
 
     /// How many keys are kept.
@@ -383,6 +406,14 @@ pub struct LoginLimits {
     pub per_user: Limiter,
     pub per_user_address: Limiter,
     pub per_client: Limiter,
+    /// Successful password checks of a username, and from an address: a
+    /// login costs a bcrypt however it ends, and one account (or one
+    /// address) must not take the pool from everyone else.
+    pub user_logins: Limiter,
+    pub client_logins: Limiter,
+    /// Jobs one account or one address may hold in the hashing pool; by
+    /// default, two a thread.
+    pub pool_share: Option<usize>,
     /// Each user's addresses of past successful logins, newest first.
     known: Mutex<HashMap<String, VecDeque<IpAddr>>>,
     trusted_proxies: Vec<IpNet>,
@@ -395,6 +426,13 @@ pub const DEFAULT_USER_BURST: u32 = 5;
 pub const DEFAULT_USER_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_CLIENT_BURST: u32 = 20;
 pub const DEFAULT_CLIENT_INTERVAL: Duration = Duration::from_secs(6);
+
+/// The server's defaults for successful logins: 20 a username, then one
+/// every 3 seconds; 60 a client address, then one a second.
+pub const DEFAULT_USER_SUCCESS_BURST: u32 = 20;
+pub const DEFAULT_USER_SUCCESS_INTERVAL: Duration = Duration::from_secs(3);
+pub const DEFAULT_CLIENT_SUCCESS_BURST: u32 = 60;
+pub const DEFAULT_CLIENT_SUCCESS_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A login attempt, counted as a failure until it is known not to be one.
 #[derive(Debug)]
@@ -413,10 +451,29 @@ impl LoginLimits {
             per_user_address: per_user.same_budget(),
             per_user,
             per_client,
+            user_logins: Limiter::new(DEFAULT_USER_SUCCESS_BURST, DEFAULT_USER_SUCCESS_INTERVAL),
+            client_logins: Limiter::new(
+                DEFAULT_CLIENT_SUCCESS_BURST,
+                DEFAULT_CLIENT_SUCCESS_INTERVAL,
+            ),
+            pool_share: None,
             known: Mutex::new(HashMap::new()),
             trusted_proxies: Vec::new(),
             clock,
         }
+    }
+
+    /// These limits with other budgets for successful logins.
+    pub fn with_success_limits(mut self, per_user: Limiter, per_client: Limiter) -> Self {
+        self.user_logins = per_user;
+        self.client_logins = per_client;
+        self
+    }
+
+    /// These limits with another share of the hashing pool.
+    pub fn with_pool_share(mut self, share: usize) -> Self {
+        self.pool_share = Some(share);
+        self
     }
 
     /// These limits, reading a client's address from `X-Forwarded-For`
@@ -443,7 +500,7 @@ impl LoginLimits {
     /// not.
     pub fn begin(&self, username: &str, client: IpAddr) -> Result<Attempt, u64> {
         todo!(
-            "step 14: is the client familiar? Acquire the client's, the user-and-client's and (if not familiar) the user's budget; release what was taken when one refuses"
+            "step 14: the budgets of successful logins first (check, count nothing); is the client familiar? Acquire the client's, the user-and-client's and (if not familiar) the user's budget; release what was taken when one refuses"
         )
     }
 
@@ -459,11 +516,19 @@ impl LoginLimits {
         }
     }
 
-    /// The attempt logged the user in: it does not count, and its address
-    /// is now one of the user's own. Its address's other failures stay.
+    /// The password was right: not a failure, but a login, counted against
+    /// the budgets of successful logins.
+    pub fn password_right(&self, attempt: &Attempt) {
+        todo!(
+            "step 14: refund, then count one successful login for the username and the address (user_logins, client_logins)"
+        )
+    }
+
+    /// The attempt logged the user in: a login, and its address is now one
+    /// of the user's own. Its address's other failures stay.
     pub fn succeeded(&self, attempt: &Attempt) {
         todo!(
-            "step 14: refund, then remember the client among the user's last KNOWN_ADDRESSES_PER_USER addresses"
+            "step 14: password_right, then remember the client among the user's last KNOWN_ADDRESSES_PER_USER addresses"
         )
     }
 }
@@ -481,7 +546,7 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 /// not trust it is ignored, or every guess would name a new address.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     todo!(
-        "step 14: the peer, unless it is a trusted proxy; then every X-Forwarded-For line, from the right, past every trusted proxy, to the first address that is not one (an address may carry a port); stop at anything else"
+        "step 14: the peer, unless it is a trusted proxy; then X-Forwarded-For from the right, past every trusted proxy, to the first address that is not one"
     )
 }
 
@@ -508,6 +573,72 @@ impl FromRequestParts<ThrottleState> for ClientAddress {
     }
 }
 
+/// How much of the hashing pool one account, or one client address, may
+/// hold at once, waiting or hashing: two jobs a thread. A flood of one
+/// account's logins (its right password, which no failure limit stops)
+/// then fills its own share and is refused 503, while everyone else's
+/// logins still find room in the queue.
+pub struct PoolShares {
+    share: usize,
+    hasher: RandomState,
+    held: Mutex<HashMap<u64, usize>>,
+}
+
+impl PoolShares {
+    /// Shares of `share` jobs; by default, two a thread of `pool`.
+    pub fn new(pool: &HashingPool, share: Option<usize>) -> Self {
+        Self {
+            share: share.unwrap_or(2 * pool.threads()).max(1),
+            hasher: RandomState::new(),
+            held: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A share of the pool for a login of `username` from `client`, or
+    /// `Busy` when either already holds its share; given back when dropped.
+    pub fn take(&self, username: &str, client: IpAddr) -> Result<ShareHeld<'_>, Busy> {
+        let keys = [
+            self.hasher.hash_one(("user", username)),
+            self.hasher.hash_one(("client", client)),
+        ];
+        let mut held = self.held.lock().expect("no panic while holding the lock");
+        if keys
+            .iter()
+            .any(|key| held.get(key).is_some_and(|count| *count >= self.share))
+        {
+            return Err(Busy);
+        }
+        for key in keys {
+            *held.entry(key).or_insert(0) += 1;
+        }
+        Ok(ShareHeld { shares: self, keys })
+    }
+}
+
+/// A login's share of the pool, until it is dropped.
+pub struct ShareHeld<'a> {
+    shares: &'a PoolShares,
+    keys: [u64; 2],
+}
+
+impl Drop for ShareHeld<'_> {
+    fn drop(&mut self) {
+        let mut held = self
+            .shares
+            .held
+            .lock()
+            .expect("no panic while holding the lock");
+        for key in self.keys {
+            if let Some(count) = held.get_mut(&key) {
+                *count -= 1;
+                if *count == 0 {
+                    held.remove(&key);
+                }
+            }
+        }
+    }
+}
+
 /// What this step's routes share: step 13's, the hashing pool and the
 /// login limits, behind one `Arc`. axum clones the state twice for every
 /// request it routes: one count to bump, not thirteen.
@@ -521,11 +652,13 @@ pub struct ThrottleStores {
     pub items: Arc<ItemStore>,
     pub refresh: Arc<RefreshStore>,
     pub denied: Arc<DenyList>,
+    pub csrf: Arc<CsrfKey>,
     pub secrets: Arc<TotpSecrets>,
     pub mfa_keys: Arc<MfaKeys>,
     pub otp: Arc<OtpGuard>,
     pub clock: Clock,
     pub pool: Arc<HashingPool>,
+    pub shares: PoolShares,
     pub limits: Arc<LoginLimits>,
 }
 
@@ -537,10 +670,12 @@ impl ThrottleState {
             items: totp.items,
             refresh: totp.refresh,
             denied: totp.denied,
+            csrf: totp.csrf,
             secrets: totp.secrets,
             mfa_keys: totp.mfa_keys,
             otp: totp.otp,
             clock: totp.clock,
+            shares: PoolShares::new(&pool, limits.pool_share),
             pool: Arc::new(pool),
             limits: Arc::new(limits),
         }))
@@ -570,6 +705,7 @@ impl FromRef<ThrottleState> for TotpState {
             items: state.items.clone(),
             refresh: state.refresh.clone(),
             denied: state.denied.clone(),
+            csrf: state.csrf.clone(),
             secrets: state.secrets.clone(),
             mfa_keys: state.mfa_keys.clone(),
             otp: state.otp.clone(),
@@ -603,7 +739,14 @@ impl FromRequestParts<ThrottleState> for Principal {
         parts: &mut Parts,
         state: &ThrottleState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
+        principal_from_request(
+            parts,
+            &state.auth,
+            &state.refresh,
+            &state.denied,
+            &state.csrf,
+        )
+        .await
     }
 }
 
@@ -656,11 +799,12 @@ impl IntoResponse for ThrottleError {
 /// The user whose password this is, checked on the hashing pool.
 pub async fn authenticate_on_pool(
     state: &ThrottleState,
+    client: IpAddr,
     username: String,
     password: String,
 ) -> Result<User, ThrottleError> {
     todo!(
-        "step 14: authenticate_user on the pool: Busy is ThrottleError::Busy, None is invalid_grant"
+        "step 14: take the login's share of the pool (state.shares.take) and hold it while authenticate_user runs on the pool: Busy is ThrottleError::Busy, None is invalid_grant"
     )
 }
 
@@ -679,7 +823,7 @@ pub async fn throttled_login(
     scope: Option<String>,
 ) -> Result<(User, Scopes), ThrottleError> {
     todo!(
-        "step 14: the fields and scope names; begin the attempt (429) before bcrypt on the pool; a busy pool refunds; the right password refunds (succeeded, if it logs in), then grant and after_password"
+        "step 14: the fields and scope names; begin the attempt (429) before bcrypt on the pool; a busy pool refunds; a right password is password_right (succeeded, if it logs in), then grant and after_password"
     )
 }
 
@@ -772,7 +916,7 @@ async fn start_session(
         )
         .await?
     };
-    Ok(session_response(&state.auth, &user, &scopes)?)
+    Ok(session_response(&state.auth, &state.csrf, &user, &scopes)?)
 }
 
 /// Every route so far, with the throttled `/token` and `/login`.

@@ -2,6 +2,7 @@
 //!
 //! See `exercises/12_cookies.rs` for the task.
 
+use std::fmt;
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
@@ -14,11 +15,14 @@ use axum::routing::post;
 use axum::{Form, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::bearer::{BearerRejection, BearerToken};
 use crate::current_user::CurrentUserRejection;
 use crate::fake_db::User;
+use crate::jwt::{MIN_SECRET_BYTES, SecretTooShort};
 use crate::oauth_error::OAuthError;
 use crate::refresh::{
     self, GrantError, RefreshState, RefreshStore, principal_from_session_bearer,
@@ -64,23 +68,69 @@ pub fn cleared_cookies() -> [String; 2] {
     ]
 }
 
-/// The value of the cookie `name` in the request's `Cookie` headers.
+/// The value of the cookie `name` in the request's `Cookie` headers, read
+/// pair by pair: a pair with a byte no cookie may hold is skipped, not the
+/// whole header. A name sent twice is no answer at all: the browser keeps
+/// one `__Host-` cookie of a name, so a second one was planted.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
+    let mut found = None;
+    let pairs = headers
         .get_all(COOKIE)
         .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+        .flat_map(|line| line.as_bytes().split(|&b| b == b';'));
+    for pair in pairs {
+        let Ok(pair) = std::str::from_utf8(pair.trim_ascii()) else {
+            continue;
+        };
+        let Some((key, value)) = pair.split_once('=') else {
+            continue;
+        };
+        if key != name || !value.bytes().all(|b| b.is_ascii_graphic()) {
+            continue;
+        }
+        if found.is_some() {
+            return None;
+        }
+        found = Some(value);
+    }
+    found
 }
 
-/// 256 random bits, base64url.
-pub fn new_csrf_token() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system has no random source");
-    URL_SAFE_NO_PAD.encode(bytes)
+/// The key CSRF values are signed with: derived from the server's secret
+/// for this one purpose.
+#[derive(Clone)]
+pub struct CsrfKey(Hmac<Sha256>);
+
+impl fmt::Debug for CsrfKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CsrfKey { .. }")
+    }
+}
+
+impl CsrfKey {
+    pub fn derive(secret: &[u8]) -> Result<Self, SecretTooShort> {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(SecretTooShort {
+                bytes: secret.len(),
+            });
+        }
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+        mac.update(b"course: the key of CSRF values");
+        let key = mac.finalize().into_bytes();
+        Ok(Self(
+            Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length"),
+        ))
+    }
+
+    /// The CSRF value of the session whose access token is `access_token`:
+    /// an HMAC of it, base64url. Random per login, as the token is, and
+    /// bound to that session: a CSRF value of another session, or one
+    /// planted with a cookie, never matches.
+    pub fn value_for(&self, access_token: &str) -> String {
+        let mut mac = self.0.clone();
+        mac.update(access_token.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
 }
 
 /// Methods that change something (RFC 9110 §9.2.1 calls the others safe).
@@ -91,15 +141,19 @@ pub fn is_unsafe(method: &Method) -> bool {
     )
 }
 
-/// Whether the request's `X-CSRF-Token` header equals its CSRF cookie. A
-/// page on another site can make the browser send our cookies, but cannot
-/// read them, so it cannot copy the value into the header.
-pub fn csrf_ok(headers: &HeaderMap) -> bool {
+/// Whether the request's `X-CSRF-Token` header equals its CSRF cookie,
+/// and both are the CSRF value of `access_token`'s session (a signed double
+/// submit). A page on another site can make the browser send our cookies,
+/// but cannot read them, so it cannot copy the value into the header.
+pub fn csrf_ok(headers: &HeaderMap, key: &CsrfKey, access_token: &str) -> bool {
     let header = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
     match (header, cookie(headers, CSRF_COOKIE)) {
         (Some(header), Some(cookie)) if !cookie.is_empty() => {
+            let expected = key.value_for(access_token);
             // Constant time: the comparison must not leak how much matched.
-            header.as_bytes().ct_eq(cookie.as_bytes()).into()
+            let equal: bool = header.as_bytes().ct_eq(cookie.as_bytes()).into();
+            let signed: bool = cookie.as_bytes().ct_eq(expected.as_bytes()).into();
+            equal && signed
         }
         _ => false,
     }
@@ -141,16 +195,18 @@ pub struct CookieState {
     pub items: Arc<ItemStore>,
     pub refresh: Arc<RefreshStore>,
     pub denied: Arc<DenyList>,
+    pub csrf: Arc<CsrfKey>,
 }
 
 impl CookieState {
-    pub fn new(revocation: RevocationState) -> Self {
+    pub fn new(revocation: RevocationState, csrf: CsrfKey) -> Self {
         Self {
             auth: revocation.auth,
             grants: revocation.grants,
             items: revocation.items,
             refresh: revocation.refresh,
             denied: revocation.denied,
+            csrf: Arc::new(csrf),
         }
     }
 }
@@ -182,6 +238,7 @@ pub async fn principal_from_request(
     auth: &AuthState,
     refresh: &RefreshStore,
     denied: &DenyList,
+    csrf: &CsrfKey,
 ) -> Result<Principal, SessionRejection> {
     if parts.headers.contains_key(AUTHORIZATION) {
         let principal = principal_from_session_bearer(parts, auth, refresh).await?;
@@ -192,7 +249,7 @@ pub async fn principal_from_request(
         let principal = principal_from_session_bearer(parts, auth, refresh).await?;
         return Ok(principal);
     };
-    if is_unsafe(&parts.method) && !csrf_ok(&parts.headers) {
+    if is_unsafe(&parts.method) && !csrf_ok(&parts.headers, csrf, token) {
         return Err(SessionRejection::Csrf);
     }
     let principal = principal_in_session(auth, refresh, token)?;
@@ -206,7 +263,14 @@ impl FromRequestParts<CookieState> for Principal {
         parts: &mut Parts,
         state: &CookieState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
+        principal_from_request(
+            parts,
+            &state.auth,
+            &state.refresh,
+            &state.denied,
+            &state.csrf,
+        )
+        .await
     }
 }
 
@@ -277,20 +341,21 @@ async fn start_session(
 ) -> Result<Response, GrantError> {
     let request = read_form(form)?;
     let (user, scopes) = password_login(&state.auth, &state.grants, request).await?;
-    Ok(session_response(&state.auth, &user, &scopes)?)
+    Ok(session_response(&state.auth, &state.csrf, &user, &scopes)?)
 }
 
 /// 204 with a new session's cookies: an access token for `user` carrying
-/// `scopes`, and a fresh CSRF token.
+/// `scopes`, and its CSRF value.
 pub fn session_response(
     auth: &AuthState,
+    csrf: &CsrfKey,
     user: &User,
     scopes: &Scopes,
 ) -> Result<Response, TokenError> {
     let token = scoped_access_token(auth, user, scopes)?;
     let cookies = session_cookies(
         &token.token.access_token,
-        &new_csrf_token(),
+        &csrf.value_for(&token.token.access_token),
         token.token.expires_in,
     );
     Ok(with_cookies(

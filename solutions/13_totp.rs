@@ -22,7 +22,7 @@ use totp_rs::{Builder, Secret};
 
 use crate::active_user::ensure_active;
 use crate::cookies::{
-    self, CookieState, SessionRejection, from_another_site, principal_from_request,
+    self, CookieState, CsrfKey, SessionRejection, from_another_site, principal_from_request,
     refuse_cross_site, session_response,
 };
 use crate::current_user::load_user;
@@ -295,6 +295,7 @@ pub struct TotpState {
     pub items: Arc<ItemStore>,
     pub refresh: Arc<RefreshStore>,
     pub denied: Arc<DenyList>,
+    pub csrf: Arc<CsrfKey>,
     pub secrets: Arc<TotpSecrets>,
     pub mfa_keys: Arc<MfaKeys>,
     pub otp: Arc<OtpGuard>,
@@ -314,6 +315,7 @@ impl TotpState {
             items: cookies.items,
             refresh: cookies.refresh,
             denied: cookies.denied,
+            csrf: cookies.csrf,
             secrets: Arc::new(secrets),
             mfa_keys: Arc::new(mfa_keys),
             otp: Arc::new(OtpGuard::default()),
@@ -330,6 +332,7 @@ impl FromRef<TotpState> for CookieState {
             items: state.items.clone(),
             refresh: state.refresh.clone(),
             denied: state.denied.clone(),
+            csrf: state.csrf.clone(),
         }
     }
 }
@@ -353,7 +356,14 @@ impl FromRequestParts<TotpState> for Principal {
         parts: &mut Parts,
         state: &TotpState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
+        principal_from_request(
+            parts,
+            &state.auth,
+            &state.refresh,
+            &state.denied,
+            &state.csrf,
+        )
+        .await
     }
 }
 
@@ -552,7 +562,7 @@ async fn start_session(
         let (user, scopes) = password_login(&state.auth, &state.grants, login).await?;
         after_password(state, user, scopes)?
     };
-    Ok(session_response(&state.auth, &user, &scopes)?)
+    Ok(session_response(&state.auth, &state.csrf, &user, &scopes)?)
 }
 
 /// Every route so far, with the two-factor `/token` and `/login`.

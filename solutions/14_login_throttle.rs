@@ -24,7 +24,7 @@ use axum::{Form, Json, Router};
 use ipnet::IpNet;
 
 use crate::cookies::{
-    self, CookieState, SessionRejection, from_another_site, principal_from_request,
+    self, CookieState, CsrfKey, SessionRejection, from_another_site, principal_from_request,
     refuse_cross_site, session_response,
 };
 use crate::fake_db::User;
@@ -273,6 +273,20 @@ impl Limiter {
         Ok(())
     }
 
+    /// `Ok` if `key` may have one more event at `now`, counting nothing;
+    /// else the seconds to wait.
+    pub fn check(&self, key: impl Hash, now: u64) -> Result<(), u64> {
+        let key = self.key(key);
+        let tats = self.lock();
+        let tat = tats.tat.get(&key).copied().unwrap_or(now).max(now);
+        let allowed_from = tat.saturating_sub((self.burst - 1) * self.interval);
+        if allowed_from > now {
+            Err(allowed_from - now)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Gives back one event of `key` acquired before `now`: an attempt
     /// that turned out not to be a failure.
     pub fn release(&self, key: impl Hash, now: u64) {
@@ -323,6 +337,14 @@ pub struct LoginLimits {
     pub per_user: Limiter,
     pub per_user_address: Limiter,
     pub per_client: Limiter,
+    /// Successful password checks of a username, and from an address: a
+    /// login costs a bcrypt however it ends, and one account (or one
+    /// address) must not take the pool from everyone else.
+    pub user_logins: Limiter,
+    pub client_logins: Limiter,
+    /// Jobs one account or one address may hold in the hashing pool; by
+    /// default, two a thread.
+    pub pool_share: Option<usize>,
     /// Each user's addresses of past successful logins, newest first.
     known: Mutex<HashMap<String, VecDeque<IpAddr>>>,
     trusted_proxies: Vec<IpNet>,
@@ -335,6 +357,13 @@ pub const DEFAULT_USER_BURST: u32 = 5;
 pub const DEFAULT_USER_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_CLIENT_BURST: u32 = 20;
 pub const DEFAULT_CLIENT_INTERVAL: Duration = Duration::from_secs(6);
+
+/// The server's defaults for successful logins: 20 a username, then one
+/// every 3 seconds; 60 a client address, then one a second.
+pub const DEFAULT_USER_SUCCESS_BURST: u32 = 20;
+pub const DEFAULT_USER_SUCCESS_INTERVAL: Duration = Duration::from_secs(3);
+pub const DEFAULT_CLIENT_SUCCESS_BURST: u32 = 60;
+pub const DEFAULT_CLIENT_SUCCESS_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A login attempt, counted as a failure until it is known not to be one.
 #[derive(Debug)]
@@ -353,10 +382,29 @@ impl LoginLimits {
             per_user_address: per_user.same_budget(),
             per_user,
             per_client,
+            user_logins: Limiter::new(DEFAULT_USER_SUCCESS_BURST, DEFAULT_USER_SUCCESS_INTERVAL),
+            client_logins: Limiter::new(
+                DEFAULT_CLIENT_SUCCESS_BURST,
+                DEFAULT_CLIENT_SUCCESS_INTERVAL,
+            ),
+            pool_share: None,
             known: Mutex::new(HashMap::new()),
             trusted_proxies: Vec::new(),
             clock,
         }
+    }
+
+    /// These limits with other budgets for successful logins.
+    pub fn with_success_limits(mut self, per_user: Limiter, per_client: Limiter) -> Self {
+        self.user_logins = per_user;
+        self.client_logins = per_client;
+        self
+    }
+
+    /// These limits with another share of the hashing pool.
+    pub fn with_pool_share(mut self, share: usize) -> Self {
+        self.pool_share = Some(share);
+        self
     }
 
     /// These limits, reading a client's address from `X-Forwarded-For`
@@ -383,6 +431,8 @@ impl LoginLimits {
     /// not.
     pub fn begin(&self, username: &str, client: IpAddr) -> Result<Attempt, u64> {
         let now = (self.clock)();
+        self.user_logins.check(username, now)?;
+        self.client_logins.check(client, now)?;
         let familiar = self.is_familiar(username, client);
         self.per_client.acquire(client, now)?;
         if let Err(wait) = self.per_user_address.acquire((username, client), now) {
@@ -413,10 +463,19 @@ impl LoginLimits {
         }
     }
 
-    /// The attempt logged the user in: it does not count, and its address
-    /// is now one of the user's own. Its address's other failures stay.
-    pub fn succeeded(&self, attempt: &Attempt) {
+    /// The password was right: not a failure, but a login, counted against
+    /// the budgets of successful logins.
+    pub fn password_right(&self, attempt: &Attempt) {
         self.refund(attempt);
+        let now = (self.clock)();
+        let _ = self.user_logins.acquire(attempt.username.as_str(), now);
+        let _ = self.client_logins.acquire(attempt.client, now);
+    }
+
+    /// The attempt logged the user in: a login, and its address is now one
+    /// of the user's own. Its address's other failures stay.
+    pub fn succeeded(&self, attempt: &Attempt) {
+        self.password_right(attempt);
         let mut known = self.known.lock().expect("no panic while holding the lock");
         let addresses = known.entry(attempt.username.clone()).or_default();
         addresses.retain(|address| *address != attempt.client);
@@ -496,6 +555,72 @@ impl FromRequestParts<ThrottleState> for ClientAddress {
     }
 }
 
+/// How much of the hashing pool one account, or one client address, may
+/// hold at once, waiting or hashing: two jobs a thread. A flood of one
+/// account's logins (its right password, which no failure limit stops)
+/// then fills its own share and is refused 503, while everyone else's
+/// logins still find room in the queue.
+pub struct PoolShares {
+    share: usize,
+    hasher: RandomState,
+    held: Mutex<HashMap<u64, usize>>,
+}
+
+impl PoolShares {
+    /// Shares of `share` jobs; by default, two a thread of `pool`.
+    pub fn new(pool: &HashingPool, share: Option<usize>) -> Self {
+        Self {
+            share: share.unwrap_or(2 * pool.threads()).max(1),
+            hasher: RandomState::new(),
+            held: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A share of the pool for a login of `username` from `client`, or
+    /// `Busy` when either already holds its share; given back when dropped.
+    pub fn take(&self, username: &str, client: IpAddr) -> Result<ShareHeld<'_>, Busy> {
+        let keys = [
+            self.hasher.hash_one(("user", username)),
+            self.hasher.hash_one(("client", client)),
+        ];
+        let mut held = self.held.lock().expect("no panic while holding the lock");
+        if keys
+            .iter()
+            .any(|key| held.get(key).is_some_and(|count| *count >= self.share))
+        {
+            return Err(Busy);
+        }
+        for key in keys {
+            *held.entry(key).or_insert(0) += 1;
+        }
+        Ok(ShareHeld { shares: self, keys })
+    }
+}
+
+/// A login's share of the pool, until it is dropped.
+pub struct ShareHeld<'a> {
+    shares: &'a PoolShares,
+    keys: [u64; 2],
+}
+
+impl Drop for ShareHeld<'_> {
+    fn drop(&mut self) {
+        let mut held = self
+            .shares
+            .held
+            .lock()
+            .expect("no panic while holding the lock");
+        for key in self.keys {
+            if let Some(count) = held.get_mut(&key) {
+                *count -= 1;
+                if *count == 0 {
+                    held.remove(&key);
+                }
+            }
+        }
+    }
+}
+
 /// What this step's routes share: step 13's, the hashing pool and the
 /// login limits, behind one `Arc`. axum clones the state twice for every
 /// request it routes: one count to bump, not thirteen.
@@ -509,11 +634,13 @@ pub struct ThrottleStores {
     pub items: Arc<ItemStore>,
     pub refresh: Arc<RefreshStore>,
     pub denied: Arc<DenyList>,
+    pub csrf: Arc<CsrfKey>,
     pub secrets: Arc<TotpSecrets>,
     pub mfa_keys: Arc<MfaKeys>,
     pub otp: Arc<OtpGuard>,
     pub clock: Clock,
     pub pool: Arc<HashingPool>,
+    pub shares: PoolShares,
     pub limits: Arc<LoginLimits>,
 }
 
@@ -525,10 +652,12 @@ impl ThrottleState {
             items: totp.items,
             refresh: totp.refresh,
             denied: totp.denied,
+            csrf: totp.csrf,
             secrets: totp.secrets,
             mfa_keys: totp.mfa_keys,
             otp: totp.otp,
             clock: totp.clock,
+            shares: PoolShares::new(&pool, limits.pool_share),
             pool: Arc::new(pool),
             limits: Arc::new(limits),
         }))
@@ -558,6 +687,7 @@ impl FromRef<ThrottleState> for TotpState {
             items: state.items.clone(),
             refresh: state.refresh.clone(),
             denied: state.denied.clone(),
+            csrf: state.csrf.clone(),
             secrets: state.secrets.clone(),
             mfa_keys: state.mfa_keys.clone(),
             otp: state.otp.clone(),
@@ -591,7 +721,14 @@ impl FromRequestParts<ThrottleState> for Principal {
         parts: &mut Parts,
         state: &ThrottleState,
     ) -> Result<Self, Self::Rejection> {
-        principal_from_request(parts, &state.auth, &state.refresh, &state.denied).await
+        principal_from_request(
+            parts,
+            &state.auth,
+            &state.refresh,
+            &state.denied,
+            &state.csrf,
+        )
+        .await
     }
 }
 
@@ -644,9 +781,14 @@ impl IntoResponse for ThrottleError {
 /// The user whose password this is, checked on the hashing pool.
 pub async fn authenticate_on_pool(
     state: &ThrottleState,
+    client: IpAddr,
     username: String,
     password: String,
 ) -> Result<User, ThrottleError> {
+    let _share = state
+        .shares
+        .take(&username, client)
+        .map_err(|Busy| ThrottleError::Busy)?;
     let auth = state.auth.clone();
     let checked = state
         .pool
@@ -677,7 +819,7 @@ pub async fn throttled_login(
     let password = required(password, "password")?;
     let requested = requested_scopes(scope)?;
     let attempt = state.limits.begin(&username, client).map_err(too_many)?;
-    let user = match authenticate_on_pool(state, username, password).await {
+    let user = match authenticate_on_pool(state, client, username, password).await {
         Ok(user) => user,
         Err(ThrottleError::Busy) => {
             state.limits.refund(&attempt);
@@ -699,7 +841,7 @@ pub async fn throttled_login(
             Ok(login)
         }
         Err(error) => {
-            state.limits.refund(&attempt);
+            state.limits.password_right(&attempt);
             Err(error.into())
         }
     }
@@ -801,7 +943,7 @@ async fn start_session(
         )
         .await?
     };
-    Ok(session_response(&state.auth, &user, &scopes)?)
+    Ok(session_response(&state.auth, &state.csrf, &user, &scopes)?)
 }
 
 /// Every route so far, with the throttled `/token` and `/login`.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::Router;
 use ipnet::IpNet;
 
-use crate::cookies::{self, CookieState};
+use crate::cookies::{self, CookieState, CsrfKey};
 use crate::fake_db::InMemoryUserStore;
 use crate::jwt::JwtKeys;
 use crate::login_throttle::{self, HashingPool, Limiter, LoginLimits, ThrottleState};
@@ -39,6 +39,13 @@ pub struct Settings {
     pub user_login_interval: Duration,
     pub client_login_burst: u32,
     pub client_login_interval: Duration,
+    pub user_success_burst: u32,
+    pub user_success_interval: Duration,
+    pub client_success_burst: u32,
+    pub client_success_interval: Duration,
+    /// Jobs one account or address may hold in the hashing pool (None: two
+    /// a thread).
+    pub pool_share: Option<usize>,
     pub hashing_threads: usize,
     pub hashing_queue: usize,
     /// Proxies whose `X-Forwarded-For` names the client (step 14).
@@ -89,7 +96,8 @@ pub fn app(step: usize, settings: &Settings) -> Result<Router, String> {
             if step == 11 {
                 return Ok(revocation::app(revocation));
             }
-            let cookie = CookieState::new(revocation);
+            let csrf = CsrfKey::derive(&settings.secret).map_err(|e| e.to_string())?;
+            let cookie = CookieState::new(revocation, csrf);
             if step == 12 {
                 return Ok(cookies::app(cookie));
             }
@@ -128,10 +136,21 @@ fn pool(settings: &Settings) -> HashingPool {
 }
 
 fn limits(settings: &Settings) -> LoginLimits {
-    LoginLimits::new(
+    let limits = LoginLimits::new(
         Limiter::new(settings.user_login_burst, settings.user_login_interval),
         Limiter::new(settings.client_login_burst, settings.client_login_interval),
         Arc::new(refresh::now),
     )
     .trusting(settings.trusted_proxies.clone())
+    .with_success_limits(
+        Limiter::new(settings.user_success_burst, settings.user_success_interval),
+        Limiter::new(
+            settings.client_success_burst,
+            settings.client_success_interval,
+        ),
+    );
+    match settings.pool_share {
+        Some(share) => limits.with_pool_share(share),
+        None => limits,
+    }
 }

@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::http::Request;
 use common::{TEST_SECRET, now};
 use course::bearer::{BearerRejection, parse_bearer};
-use course::cookies::CookieState;
+use course::cookies::{CookieState, CsrfKey};
 use course::login_throttle::{HashingPool, Limiter, LoginLimits, ThrottleState};
 use course::openapi::app;
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshFailure, RefreshState, RefreshStore};
@@ -34,7 +34,10 @@ fn finished_app() -> &'static Router {
     APP.get_or_init(|| {
         let scopes = ScopesState::new(state_with(&[]), ScopeGrants::demo(), ItemStore::demo());
         let refresh = RefreshState::new(scopes, RefreshStore::new(DEFAULT_REFRESH_TTL));
-        let cookies = CookieState::new(RevocationState::new(refresh, DenyList::default()));
+        let cookies = CookieState::new(
+            RevocationState::new(refresh, DenyList::default()),
+            CsrfKey::derive(TEST_SECRET).expect("a long secret"),
+        );
         let totp = TotpState::new(
             cookies,
             TotpSecrets::demo(),

@@ -8,7 +8,7 @@ mod state;
 use axum::Router;
 use axum::routing::put;
 use common::{FORM, Reply, TEST_TTL, TestServer, TestUser, form, serve};
-use course::cookies::{CookieState, app};
+use course::cookies::{CookieState, CsrfKey, app};
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
 use course::revocation::{DenyList, RevocationState};
 use course::scopes::{ItemStore, Principal, Scope, ScopeGrants, ScopedClaims, Scopes, ScopesState};
@@ -26,7 +26,10 @@ async fn server(extra: &[&TestUser]) -> TestServer {
     let scopes = ScopesState::new(state_with(extra), grants, ItemStore::demo());
     let refresh = RefreshState::new(scopes, RefreshStore::new(DEFAULT_REFRESH_TTL));
     let revocation = RevocationState::new(refresh, DenyList::default());
-    let state = CookieState::new(revocation);
+    let state = CookieState::new(
+        revocation,
+        CsrfKey::derive(common::TEST_SECRET).expect("a long secret"),
+    );
     // A route for every unsafe method, as a later route would add one: the
     // CSRF check is the principal's, whatever the method.
     let unsafe_methods = Router::new()
@@ -743,4 +746,86 @@ fn a_method_nobody_listed_is_unsafe() {
              List the safe ones, never the unsafe ones.\n  look at: is_unsafe in {LOOK}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_csrf_value_is_bound_to_its_session() {
+    let server = server(&[]).await;
+    let first = session_of(&login(&server, "alice", "secret123", "items:write").await);
+    let second = session_of(&login(&server, "alice", "secret123", "items:write").await);
+    // The first session's token with the second one's CSRF value, in both
+    // the cookie and the header: equal, but not this session's.
+    let tossed = Session {
+        access: first.access.clone(),
+        csrf: second.csrf.clone(),
+    };
+    let body = json!({"name": "Tossed"}).to_string();
+    let reply = with_session(
+        &server,
+        Method::POST,
+        "/users/me/items",
+        &tossed,
+        Some(&second.csrf),
+        body,
+    )
+    .await;
+    reply.assert_error(
+        403,
+        "csrf_token_invalid",
+        "one session's access cookie with another session's CSRF value in both the cookie and the header: the two \
+         agree, but the value is not this session's. A signed double submit (the CSRF value an HMAC of the \
+         session's token) is bound to its session, so a value planted from elsewhere never matches",
+        "csrf_ok and CsrfKey::value_for in exercises/12_cookies.rs",
+    );
+}
+
+#[tokio::test]
+async fn a_cookie_sent_twice_is_refused() {
+    let server = server(&[]).await;
+    let session = session_of(&login(&server, "alice", "secret123", "items:write").await);
+    let twice = format!(
+        "__Host-access_token={}; __Host-csrf={}; __Host-csrf={}",
+        session.access, session.csrf, session.csrf
+    );
+    let reply = server
+        .request(
+            Method::POST,
+            "/users/me/items",
+            &[
+                ("cookie", twice.as_str()),
+                ("content-type", "application/json"),
+                ("x-csrf-token", session.csrf.as_str()),
+            ],
+            json!({"name": "Twice"}).to_string(),
+        )
+        .await;
+    reply.assert_error(
+        403,
+        "csrf_token_invalid",
+        "a request carrying __Host-csrf twice: a browser keeps one __Host- cookie of a name, so the second was \
+         planted; whichever comes first, the request is refused (the first never simply wins)",
+        "cookie in exercises/12_cookies.rs",
+    );
+}
+
+#[tokio::test]
+async fn a_bad_byte_costs_only_its_own_cookie() {
+    let server = server(&[]).await;
+    let session = session_of(&login(&server, "alice", "secret123", "profile").await);
+    let header = format!("theme=café; __Host-access_token={}", session.access);
+    let reply = server
+        .request(
+            Method::GET,
+            "/users/me",
+            &[("cookie", header.as_str())],
+            String::new(),
+        )
+        .await;
+    reply.assert_status(
+        200,
+        "a Cookie header whose first pair holds a byte no cookie may (the é of café), then the session's cookie: \
+         read pair by pair, the bad pair is skipped and the session works; read as one string, the whole header \
+         is lost to one byte",
+        "cookie in exercises/12_cookies.rs",
+    );
 }

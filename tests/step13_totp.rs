@@ -8,7 +8,7 @@ mod state;
 use std::sync::Arc;
 
 use common::{Reply, TEST_SECRET, TestServer, TestUser, form, now, serve};
-use course::cookies::CookieState;
+use course::cookies::{CookieState, CsrfKey};
 use course::jwt::{JwtKeys, MIN_SECRET_BYTES};
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
 use course::revocation::{DenyList, RevocationState};
@@ -61,7 +61,10 @@ async fn setup(extra: &[(&TestUser, Option<&str>)]) -> Setup {
     }
     let scopes = ScopesState::new(state_with(&users), grants, ItemStore::demo());
     let refresh = RefreshState::new(scopes, RefreshStore::new(DEFAULT_REFRESH_TTL));
-    let cookies = CookieState::new(RevocationState::new(refresh, DenyList::default()));
+    let cookies = CookieState::new(
+        RevocationState::new(refresh, DenyList::default()),
+        CsrfKey::derive(TEST_SECRET).expect("a long secret"),
+    );
     let time = fixed_time();
     let mfa = MfaKeys::derive(TEST_SECRET).expect("a long secret");
     let state = TotpState::new(cookies, secrets, mfa, Arc::new(move || time));

@@ -19,7 +19,7 @@ use axum::routing::get;
 use common::{
     FORM, Reply, TEST_SECRET, TEST_TTL, TestServer, TestUser, form, now, random_user, serve,
 };
-use course::cookies::CookieState;
+use course::cookies::{CookieState, CsrfKey};
 use course::fake_db::{InMemoryUserStore, User, UserStore};
 use course::login_throttle::{
     Busy, HashingPool, Limiter, LoginLimits, ThrottleState, app, client_ip, client_key,
@@ -53,6 +53,7 @@ struct Setup {
     server: TestServer,
     lookups: Arc<AtomicUsize>,
     clock: Arc<AtomicU64>,
+    state: ThrottleState,
 }
 
 struct Limits {
@@ -61,6 +62,9 @@ struct Limits {
     pool: (usize, usize),
     /// CIDR blocks of trusted proxies.
     trusted: &'static [&'static str],
+    /// Successful logins a username and an address may have at once (then
+    /// one a minute).
+    successes: (u32, u32),
 }
 
 const LIMITS: Limits = Limits {
@@ -68,6 +72,7 @@ const LIMITS: Limits = Limits {
     client_burst: 8,
     pool: (2, 2),
     trusted: &[],
+    successes: (100, 100),
 };
 
 /// Takes the client address from an `X-Test-Client` header, so that one
@@ -111,7 +116,10 @@ async fn setup(extra: &[&TestUser], hasher: PasswordHasher, limits: Limits) -> S
     let auth = AuthState::new(users, hasher, test_keys(), TEST_TTL);
     let scopes = ScopesState::new(auth, grants, ItemStore::demo());
     let refresh = RefreshState::new(scopes, RefreshStore::new(DEFAULT_REFRESH_TTL));
-    let cookies = CookieState::new(RevocationState::new(refresh, DenyList::default()));
+    let cookies = CookieState::new(
+        RevocationState::new(refresh, DenyList::default()),
+        CsrfKey::derive(TEST_SECRET).expect("a long secret"),
+    );
     let clock = Arc::new(AtomicU64::new(now()));
     let read = Arc::clone(&clock);
     let clock_fn: course::totp::Clock = Arc::new(move || read.load(Ordering::SeqCst));
@@ -131,15 +139,21 @@ async fn setup(extra: &[&TestUser], hasher: PasswordHasher, limits: Limits) -> S
         Limiter::new(limits.client_burst, Duration::from_secs(60)),
         clock_fn,
     )
-    .trusting(trusted);
+    .trusting(trusted)
+    .with_success_limits(
+        Limiter::new(limits.successes.0, Duration::from_secs(60)),
+        Limiter::new(limits.successes.1, Duration::from_secs(60)),
+    );
     let pool = HashingPool::new(limits.pool.0, limits.pool.1);
-    let app = app(ThrottleState::new(totp, pool, login_limits))
+    let state = ThrottleState::new(totp, pool, login_limits);
+    let app = app(state.clone())
         .merge(Router::new().route("/ping", get(|| async { "pong" })))
         .layer(middleware::from_fn(client_from_header));
     Setup {
         server: serve(app).await,
         lookups,
         clock,
+        state,
     }
 }
 
@@ -295,18 +309,24 @@ fn slow_hasher() -> PasswordHasher {
 #[tokio::test]
 async fn a_full_pool_answers_503_and_protected_routes_stay_fast() {
     let hasher = slow_hasher();
-    let user = random_user(|p| hasher.hash(p).expect("hash"));
+    // Six users, each logging in once: no one holds more than their share
+    // of the pool, and the pool is still full.
+    let users: Vec<TestUser> = (0..6)
+        .map(|_| random_user(|p| hasher.hash(p).expect("hash")))
+        .collect();
     let limits = Limits {
         user_burst: 100,
         client_burst: 100,
         pool: (1, 1),
         trusted: &[],
+        successes: (100, 100),
     };
-    let Setup { server, .. } = setup(&[&user], hasher, limits).await;
+    let Setup { server, .. } = setup(&users.iter().collect::<Vec<_>>(), hasher, limits).await;
     let server = Arc::new(server);
     let logins: Vec<_> = (0..6)
         .map(|i| {
             let server = Arc::clone(&server);
+            let user = &users[i];
             let (name, password) = (user.user.username.clone(), user.password.clone());
             tokio::spawn(async move {
                 login_from(&server, &format!("10.0.1.{i}"), &name, &password).await
@@ -890,6 +910,7 @@ async fn lockout_cannot_be_aimed_at_a_user() {
         client_burst: 20,
         pool: (2, 8),
         trusted: &[],
+        successes: (100, 100),
     };
     let Setup { server, .. } = setup(&[&user], test_hasher(), limits).await;
     let name = user.user.username.as_str();
@@ -1083,6 +1104,7 @@ async fn concurrent_failures_cannot_overrun_the_burst() {
         client_burst: 100,
         pool: (2, 64),
         trusted: &[],
+        successes: (100, 100),
     };
     let Setup { server, .. } = setup(&[&user], hasher, limits).await;
     let server = Arc::new(server);
@@ -1288,6 +1310,7 @@ async fn a_busy_pools_503_is_not_a_failure() {
         client_burst: 100,
         pool: (1, 1),
         trusted: &[],
+        successes: (100, 100),
     };
     let Setup { server, .. } = setup(&[&user], hasher, limits).await;
     let server = Arc::new(server);
@@ -1324,4 +1347,108 @@ async fn a_busy_pools_503_is_not_a_failure() {
             "throttled_login in exercises/14_login_throttle.rs"
         )
     );
+}
+
+#[tokio::test]
+async fn one_accounts_flood_leaves_room_for_everyone_else() {
+    let flooded = someone();
+    let other = someone();
+    let limits = Limits {
+        pool: (2, 6),
+        ..LIMITS
+    };
+    let Setup { server, state, .. } = setup(&[&flooded, &other], test_hasher(), limits).await;
+    let name = flooded.user.username.as_str();
+    // The flooded account's logins hold its whole share of the pool (two
+    // jobs a thread), each from an address of its own.
+    let holding: Vec<_> = (0..4)
+        .map(|i| {
+            state
+                .shares
+                .take(name, format!("10.0.4.{i}").parse().expect("an address"))
+        })
+        .collect();
+    assert!(
+        holding.iter().all(Result::is_ok),
+        "a pool of two threads gives one account a share of four jobs.\n  look at: PoolShares in {LOOK}"
+    );
+    let reply = login_from(&server, "10.0.4.9", name, &flooded.password).await;
+    reply.assert_error(
+        503,
+        "temporarily_unavailable",
+        "one more login of an account that holds its whole share of the hashing pool: refused at once. One \
+         account, or one address, holds at most its share (two jobs a thread), so a flood of its right password \
+         (which no failure limit stops) leaves the rest of the pool to everyone else",
+        "authenticate_on_pool (PoolShares::take) in exercises/14_login_throttle.rs",
+    );
+    login_from(&server, "10.0.5.1", &other.user.username, &other.password)
+        .await
+        .assert_status(
+            200,
+            "another user's login while the first account holds its share",
+            "authenticate_on_pool in exercises/14_login_throttle.rs",
+        );
+    drop(holding);
+}
+
+#[tokio::test]
+async fn successful_logins_are_limited_too() {
+    let user = someone();
+    let limits = Limits {
+        successes: (3, 5),
+        ..LIMITS
+    };
+    let Setup {
+        server, lookups, ..
+    } = setup(&[&user], test_hasher(), limits).await;
+    let name = user.user.username.as_str();
+    for i in 0..3 {
+        login_from(
+            &server,
+            &format!("192.0.2.{}", 60 + i),
+            name,
+            &user.password,
+        )
+        .await
+        .assert_status(
+            200,
+            &format!("successful login number {} of 3", i + 1),
+            LOOK,
+        );
+    }
+    let before = lookups.load(Ordering::SeqCst);
+    let reply = login_from(&server, "192.0.2.70", name, &user.password).await;
+    assert_throttled(
+        &reply,
+        "a fourth successful login of one username within the minute (a budget of 3 for successes): a login \
+         costs a bcrypt however it ends, so successes have budgets of their own",
+    );
+    assert!(
+        lookups.load(Ordering::SeqCst) == before,
+        "{}",
+        reply.explain(
+            "the 429 decided before bcrypt runs, like every other",
+            "LoginLimits::begin in exercises/14_login_throttle.rs"
+        )
+    );
+    let Setup { server, .. } = setup(&[], test_hasher(), limits_with_successes(100, 2)).await;
+    for name in ["alice", "carol"] {
+        let password = if name == "alice" {
+            "secret123"
+        } else {
+            "otp-demo-password-1"
+        };
+        let _ = login_from(&server, "203.0.113.30", name, password).await;
+    }
+    assert_throttled(
+        &login_from(&server, "203.0.113.30", "alice", "secret123").await,
+        "a third right password from one address within the minute (a budget of 2 for an address's successes)",
+    );
+}
+
+fn limits_with_successes(user: u32, client: u32) -> Limits {
+    Limits {
+        successes: (user, client),
+        ..LIMITS
+    }
 }

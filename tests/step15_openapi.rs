@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Reply, TEST_SECRET, TestServer, form, serve};
-use course::cookies::CookieState;
+use course::cookies::{CookieState, CsrfKey};
 use course::login_throttle::{HashingPool, Limiter, LoginLimits, ThrottleState};
 use course::openapi::app;
 use course::refresh::{DEFAULT_REFRESH_TTL, RefreshState, RefreshStore};
@@ -26,7 +26,10 @@ const LOOK: &str = "exercises/15_openapi.rs";
 async fn server() -> TestServer {
     let scopes = ScopesState::new(state_with(&[]), ScopeGrants::demo(), ItemStore::demo());
     let refresh = RefreshState::new(scopes, RefreshStore::new(DEFAULT_REFRESH_TTL));
-    let cookies = CookieState::new(RevocationState::new(refresh, DenyList::default()));
+    let cookies = CookieState::new(
+        RevocationState::new(refresh, DenyList::default()),
+        CsrfKey::derive(TEST_SECRET).expect("a long secret"),
+    );
     let totp = TotpState::new(
         cookies,
         TotpSecrets::demo(),

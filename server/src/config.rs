@@ -7,7 +7,9 @@ use std::time::Duration;
 use course::assemble::{FIRST_APP_STEP, LAST_STEP, Settings};
 use course::jwt::{JwtKeys, MIN_SECRET_BYTES};
 use course::login_throttle::{
-    DEFAULT_CLIENT_BURST, DEFAULT_CLIENT_INTERVAL, DEFAULT_USER_BURST, DEFAULT_USER_INTERVAL,
+    DEFAULT_CLIENT_BURST, DEFAULT_CLIENT_INTERVAL, DEFAULT_CLIENT_SUCCESS_BURST,
+    DEFAULT_CLIENT_SUCCESS_INTERVAL, DEFAULT_USER_BURST, DEFAULT_USER_INTERVAL,
+    DEFAULT_USER_SUCCESS_BURST, DEFAULT_USER_SUCCESS_INTERVAL,
 };
 use course::passwords::DEFAULT_COST;
 use course::refresh::DEFAULT_REFRESH_TTL;
@@ -26,8 +28,14 @@ pub const USAGE: &str = "usage: server [OPTIONS]
   --user-login-interval S       then one more every S seconds (default 60)
   --client-login-burst N        failed logins a client address may have at once (default 20)
   --client-login-interval S     then one more every S seconds (default 6)
+  --user-success-burst N        successful logins a username may have at once (default 20)
+  --user-success-interval S     then one more every S seconds (default 3)
+  --client-success-burst N      successful logins from a client address at once (default 60)
+  --client-success-interval S   then one more every S seconds (default 1)
   --hashing-threads N           threads that run bcrypt (default: one per core)
   --hashing-queue N             logins that may wait for one (default: 8 per core)
+  --pool-share N                of those, how many one account or one address may hold
+                                (default: 2 per hashing thread)
   --trusted-proxy CIDR          a proxy whose X-Forwarded-For names the client, for the
                                 login limits (repeatable; default: none, the peer is the client)
   --header-timeout S            a request head must arrive within S seconds, and each
@@ -97,6 +105,11 @@ pub fn from_env() -> Result<Config, Refusal> {
             user_login_interval: DEFAULT_USER_INTERVAL,
             client_login_burst: DEFAULT_CLIENT_BURST,
             client_login_interval: DEFAULT_CLIENT_INTERVAL,
+            user_success_burst: DEFAULT_USER_SUCCESS_BURST,
+            user_success_interval: DEFAULT_USER_SUCCESS_INTERVAL,
+            client_success_burst: DEFAULT_CLIENT_SUCCESS_BURST,
+            client_success_interval: DEFAULT_CLIENT_SUCCESS_INTERVAL,
+            pool_share: None,
             hashing_threads: cores,
             // Logins sent away at once come straight back: let a few wait.
             hashing_queue: 8 * cores,
@@ -147,6 +160,17 @@ fn parse_flags(config: &mut Config) -> Result<(), lexopt::Error> {
             Long("client-login-interval") => {
                 settings.client_login_interval = Duration::from_secs(parser.value()?.parse()?);
             }
+            Long("user-success-burst") => settings.user_success_burst = parser.value()?.parse()?,
+            Long("user-success-interval") => {
+                settings.user_success_interval = Duration::from_secs(parser.value()?.parse()?);
+            }
+            Long("client-success-burst") => {
+                settings.client_success_burst = parser.value()?.parse()?;
+            }
+            Long("client-success-interval") => {
+                settings.client_success_interval = Duration::from_secs(parser.value()?.parse()?);
+            }
+            Long("pool-share") => settings.pool_share = Some(parser.value()?.parse()?),
             Long("hashing-threads") => settings.hashing_threads = parser.value()?.parse()?,
             Long("hashing-queue") => settings.hashing_queue = parser.value()?.parse()?,
             Long("trusted-proxy") => settings.trusted_proxies.push(parser.value()?.parse()?),
@@ -205,6 +229,8 @@ fn check(settings: &Settings) -> Result<(), String> {
     if settings.hashing_threads == 0
         || settings.user_login_burst == 0
         || settings.client_login_burst == 0
+        || settings.user_success_burst == 0
+        || settings.client_success_burst == 0
     {
         return Err("--hashing-threads and the login bursts must be at least 1".to_owned());
     }

@@ -88,11 +88,15 @@ fn may_be_personal(path: &str) -> bool {
     !(path == "/docs" || path.starts_with("/docs/") || path == "/openapi.json")
 }
 
+const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+
 fn with_headers(mut response: Response, personal: bool) -> Response {
     let headers = response.headers_mut();
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if personal && !headers.contains_key(CACHE_CONTROL) {
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
+    if personal {
+        // A route that says how it may be cached has the last word.
+        headers.entry(CACHE_CONTROL).or_insert(NO_STORE);
     }
     response
 }

@@ -85,6 +85,14 @@ pub fn run() -> ExitCode {
             "1000000",
             "--client-login-burst",
             "1000000",
+            // The floods log one account in from one address: lift the
+            // budgets of successful logins and the pool's shares too.
+            "--user-success-burst",
+            "1000000",
+            "--client-success-burst",
+            "1000000",
+            "--pool-share",
+            "1000",
         ],
         &[],
     );
@@ -510,6 +518,12 @@ fn soak(core: Option<usize>, server: &Path) -> bool {
             "1000000",
             "--client-login-burst",
             "1000000",
+            "--user-success-burst",
+            "1000000",
+            "--client-success-burst",
+            "1000000",
+            "--pool-share",
+            "1000",
             "--log",
             "errors",
             "--hashing-queue",
