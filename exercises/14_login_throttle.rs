@@ -348,7 +348,7 @@ impl Limiter {
     /// requests cannot all pass the check before any of them is counted.
     pub fn acquire(&self, key: impl Hash, now: u64) -> Result<(), u64> {
         todo!(
-            "step 14: prune; GCRA: refused while TAT - (burst - 1) * interval > now (the seconds to wait); else make room for a new key (evict_for_one_more), TAT = max(TAT, now) + interval, queued"
+            "step 14: prune; GCRA: refused while TAT - (burst - 1) * interval > now (the seconds to wait); else make room for a new key (evict_for_one_more), TAT = max(TAT, now) + interval, queued (Tats::queue)"
         )
     }
 
@@ -369,7 +369,9 @@ impl Limiter {
     /// Gives back one event of `key` acquired before `now`: an attempt
     /// that turned out not to be a failure.
     pub fn release(&self, key: impl Hash, now: u64) {
-        todo!("step 14: move the key's TAT back one interval, never before now")
+        todo!(
+            "step 14: move the key's TAT back one interval, never before now; forget the key once its TAT is not after now"
+        )
     }
 
     /// How many keys are kept.
@@ -546,7 +548,7 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 /// not trust it is ignored, or every guess would name a new address.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     todo!(
-        "step 14: the peer, unless it is a trusted proxy; then X-Forwarded-For from the right, past every trusted proxy, to the first address that is not one"
+        "step 14: the peer, unless it is a trusted proxy; then every X-Forwarded-For line, from the right, past every trusted proxy, to the first address that is not one (an address may carry a port); stop at anything else"
     )
 }
 
@@ -596,7 +598,7 @@ impl PoolShares {
 
     /// A share of the pool for a login of `username` from `client`, or
     /// `Busy` when either already holds its share; given back when dropped.
-    pub fn take(&self, username: &str, client: IpAddr) -> Result<ShareHeld<'_>, Busy> {
+    pub fn take(self: &Arc<Self>, username: &str, client: IpAddr) -> Result<ShareHeld, Busy> {
         let keys = [
             self.hasher.hash_one(("user", username)),
             self.hasher.hash_one(("client", client)),
@@ -611,17 +613,22 @@ impl PoolShares {
         for key in keys {
             *held.entry(key).or_insert(0) += 1;
         }
-        Ok(ShareHeld { shares: self, keys })
+        Ok(ShareHeld {
+            shares: Arc::clone(self),
+            keys,
+        })
     }
 }
 
-/// A login's share of the pool, until it is dropped.
-pub struct ShareHeld<'a> {
-    shares: &'a PoolShares,
+/// A login's share of the pool, until it is dropped: moved into the job,
+/// so that it is given back when the hash ends, not when the client hangs
+/// up.
+pub struct ShareHeld {
+    shares: Arc<PoolShares>,
     keys: [u64; 2],
 }
 
-impl Drop for ShareHeld<'_> {
+impl Drop for ShareHeld {
     fn drop(&mut self) {
         let mut held = self
             .shares
@@ -658,7 +665,7 @@ pub struct ThrottleStores {
     pub otp: Arc<OtpGuard>,
     pub clock: Clock,
     pub pool: Arc<HashingPool>,
-    pub shares: PoolShares,
+    pub shares: Arc<PoolShares>,
     pub limits: Arc<LoginLimits>,
 }
 
@@ -675,7 +682,7 @@ impl ThrottleState {
             mfa_keys: totp.mfa_keys,
             otp: totp.otp,
             clock: totp.clock,
-            shares: PoolShares::new(&pool, limits.pool_share),
+            shares: Arc::new(PoolShares::new(&pool, limits.pool_share)),
             pool: Arc::new(pool),
             limits: Arc::new(limits),
         }))
@@ -804,7 +811,7 @@ pub async fn authenticate_on_pool(
     password: String,
 ) -> Result<User, ThrottleError> {
     todo!(
-        "step 14: take the login's share of the pool (state.shares.take) and hold it while authenticate_user runs on the pool: Busy is ThrottleError::Busy, None is invalid_grant"
+        "step 14: take the login's share of the pool (state.shares.take) and move it into the job, so it is given back when the hash ends; authenticate_user on the pool: Busy is ThrottleError::Busy, None is invalid_grant"
     )
 }
 

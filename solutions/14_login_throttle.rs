@@ -578,7 +578,7 @@ impl PoolShares {
 
     /// A share of the pool for a login of `username` from `client`, or
     /// `Busy` when either already holds its share; given back when dropped.
-    pub fn take(&self, username: &str, client: IpAddr) -> Result<ShareHeld<'_>, Busy> {
+    pub fn take(self: &Arc<Self>, username: &str, client: IpAddr) -> Result<ShareHeld, Busy> {
         let keys = [
             self.hasher.hash_one(("user", username)),
             self.hasher.hash_one(("client", client)),
@@ -593,17 +593,22 @@ impl PoolShares {
         for key in keys {
             *held.entry(key).or_insert(0) += 1;
         }
-        Ok(ShareHeld { shares: self, keys })
+        Ok(ShareHeld {
+            shares: Arc::clone(self),
+            keys,
+        })
     }
 }
 
-/// A login's share of the pool, until it is dropped.
-pub struct ShareHeld<'a> {
-    shares: &'a PoolShares,
+/// A login's share of the pool, until it is dropped: moved into the job,
+/// so that it is given back when the hash ends, not when the client hangs
+/// up.
+pub struct ShareHeld {
+    shares: Arc<PoolShares>,
     keys: [u64; 2],
 }
 
-impl Drop for ShareHeld<'_> {
+impl Drop for ShareHeld {
     fn drop(&mut self) {
         let mut held = self
             .shares
@@ -640,7 +645,7 @@ pub struct ThrottleStores {
     pub otp: Arc<OtpGuard>,
     pub clock: Clock,
     pub pool: Arc<HashingPool>,
-    pub shares: PoolShares,
+    pub shares: Arc<PoolShares>,
     pub limits: Arc<LoginLimits>,
 }
 
@@ -657,7 +662,7 @@ impl ThrottleState {
             mfa_keys: totp.mfa_keys,
             otp: totp.otp,
             clock: totp.clock,
-            shares: PoolShares::new(&pool, limits.pool_share),
+            shares: Arc::new(PoolShares::new(&pool, limits.pool_share)),
             pool: Arc::new(pool),
             limits: Arc::new(limits),
         }))
@@ -785,7 +790,7 @@ pub async fn authenticate_on_pool(
     username: String,
     password: String,
 ) -> Result<User, ThrottleError> {
-    let _share = state
+    let share = state
         .shares
         .take(&username, client)
         .map_err(|Busy| ThrottleError::Busy)?;
@@ -793,6 +798,7 @@ pub async fn authenticate_on_pool(
     let checked = state
         .pool
         .run(move || {
+            let _share = share;
             auth.passwords
                 .authenticate_user(auth.users.as_ref(), &username, &password)
         })

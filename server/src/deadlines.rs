@@ -11,12 +11,15 @@
 //! - **head**, from its first byte (or from the accept) to its last:
 //!   `header`, however the bytes trickle in (slowloris sends one header
 //!   every few seconds);
-//! - **busy**, a request being answered: each read of its body must bring
-//!   a byte within `header` of the last, or the body is cut off.
+//! - **body**, from the end of the head to the end of the body: `header`
+//!   again, in all (a route reads 16 KiB at most);
+//! - **answering**, the body read and the handler at work: no deadline on
+//!   reads (hyper still reads, to notice a client that hangs up), however
+//!   long a handler takes.
 //!
 //! The phase is set by the connection's service (a request arrives, its
-//! answer is ready) and read here; a read that waits past its deadline
-//! fails with `TimedOut`, and hyper closes the connection.
+//! body ends, its answer is ready) and read here; a read that waits past
+//! its deadline fails with `TimedOut`, and hyper closes the connection.
 
 use std::io;
 use std::pin::Pin;
@@ -40,15 +43,15 @@ pub struct Timeouts {
 
 const IDLE: u8 = 0;
 const HEAD: u8 = 1;
-const BUSY: u8 = 2;
+const BODY: u8 = 2;
+const ANSWERING: u8 = 3;
 
 /// Where a connection is, shared by its reads and its service.
 #[derive(Debug)]
 pub struct Phase {
     started: Instant,
     state: AtomicU8,
-    /// When the phase began (for a busy one: the last byte read), in
-    /// milliseconds since `started`.
+    /// When the phase began, in milliseconds since `started`.
     since_ms: AtomicU64,
 }
 
@@ -71,9 +74,16 @@ impl Phase {
         self.state.store(state, Ordering::Relaxed);
     }
 
-    /// A request's head has arrived: the connection is busy answering it.
-    pub fn request_started(&self) {
-        self.set(BUSY);
+    /// A request's head has arrived: its body is due next, if it has one.
+    pub fn request_started(&self, has_body: bool) {
+        self.set(if has_body { BODY } else { ANSWERING });
+    }
+
+    /// The request's body has ended, or the handler has let it go.
+    pub fn body_done(&self) {
+        let _ = self
+            .state
+            .compare_exchange(BODY, ANSWERING, Ordering::Relaxed, Ordering::Relaxed);
     }
 
     /// Its answer is ready: the connection rests until the next request.
@@ -81,23 +91,21 @@ impl Phase {
         self.set(IDLE);
     }
 
-    /// Bytes were read: an idle connection starts a head; a busy one's
-    /// body is still arriving.
+    /// Bytes were read: an idle connection starts a head.
     fn bytes_read(&self) {
-        match self.state.load(Ordering::Relaxed) {
-            IDLE => self.set(HEAD),
-            BUSY => self.since_ms.store(self.now_ms(), Ordering::Relaxed),
-            _ => {}
+        if self.state.load(Ordering::Relaxed) == IDLE {
+            self.set(HEAD);
         }
     }
 
-    /// When the read now waiting must have brought a byte.
-    fn deadline(&self, timeouts: &Timeouts) -> Instant {
+    /// When the read now waiting must have brought its bytes, if ever.
+    fn deadline(&self, timeouts: &Timeouts) -> Option<Instant> {
         let limit = match self.state.load(Ordering::Relaxed) {
             IDLE => timeouts.idle,
-            _ => timeouts.header,
+            HEAD | BODY => timeouts.header,
+            _ => return None,
         };
-        self.started + Duration::from_millis(self.since_ms.load(Ordering::Relaxed)) + limit
+        Some(self.started + Duration::from_millis(self.since_ms.load(Ordering::Relaxed)) + limit)
     }
 }
 
@@ -152,7 +160,10 @@ impl<IO: AsyncRead> AsyncRead for Deadlines<IO> {
         // Nothing yet: wait no longer than this phase allows. The phase may
         // have moved on while the timer ran, so the deadline is read anew.
         loop {
-            let deadline = this.phase.deadline(this.timeouts);
+            // Answering: no deadline, and the timer may go on sleeping.
+            let Some(deadline) = this.phase.deadline(this.timeouts) else {
+                return Poll::Pending;
+            };
             if Instant::now() >= deadline {
                 return Poll::Ready(Err(timed_out()));
             }
@@ -164,7 +175,7 @@ impl<IO: AsyncRead> AsyncRead for Deadlines<IO> {
                 Poll::Pending => return Poll::Pending,
                 // The timer fired: for this very deadline, time is up; for
                 // one the phase has since moved, look again.
-                Poll::Ready(()) if this.phase.deadline(this.timeouts) == deadline => {
+                Poll::Ready(()) if this.phase.deadline(this.timeouts) == Some(deadline) => {
                     return Poll::Ready(Err(timed_out()));
                 }
                 Poll::Ready(()) => *this.armed_for = None,

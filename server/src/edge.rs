@@ -17,10 +17,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
+use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
-use course::token_route::{MAX_BODY_BYTES, TokenError};
+use axum::response::Response;
+use course::oauth_error::OAuthError;
+use course::token_route::MAX_BODY_BYTES;
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -116,8 +118,13 @@ where
     fn call(&mut self, mut request: Request) -> Self::Future {
         let personal = may_be_personal(request.uri().path());
         if declared_too_large(request.headers()) {
+            // Step 05's answer to a body over the limit, written here: the
+            // server answers it whatever state a learner's steps are in.
+            let why = format!("the body is over {MAX_BODY_BYTES} bytes");
+            let answer =
+                OAuthError::new("invalid_request", why).with_status(StatusCode::PAYLOAD_TOO_LARGE);
             return EdgeFuture::Refused {
-                answer: Some(with_headers(TokenError::TooLarge.into_response(), personal)),
+                answer: Some(with_headers(answer, personal)),
             };
         }
         normalise_media_type(request.headers_mut());

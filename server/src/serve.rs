@@ -13,17 +13,17 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::ConnectInfo;
 use axum::extract::Request;
 use axum::response::Response;
-use course::login_throttle::client_key;
+use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -94,6 +94,19 @@ impl Drop for Admitted {
     }
 }
 
+/// The address a connection counts against: an IPv6 one by its /64, as
+/// step 14's limits count it (written out here: the server must run
+/// whatever state a learner's step 14 is in).
+fn address_key(peer: IpAddr) -> IpAddr {
+    let IpAddr::V6(v6) = peer else {
+        return peer;
+    };
+    v6.to_ipv4_mapped().map_or_else(
+        || IpAddr::V6(Ipv6Addr::from(u128::from(v6) >> 64 << 64)),
+        IpAddr::V4,
+    )
+}
+
 /// Admits a connection from `peer`, or says why not.
 fn admit(
     census: &Arc<Mutex<Census>>,
@@ -101,7 +114,7 @@ fn admit(
     peer: IpAddr,
 ) -> Result<Admitted, &'static str> {
     let proxy = limits.trusted_proxies.iter().any(|net| net.contains(&peer));
-    let address = (!proxy).then(|| client_key(peer));
+    let address = (!proxy).then(|| address_key(peer));
     let mut counts = census.lock().expect("no panic while holding the lock");
     if counts.total >= limits.total {
         return Err("the server has as many connections open as it serves");
@@ -216,13 +229,65 @@ where
     }
 
     fn call(&mut self, request: hyper::Request<Incoming>) -> Self::Future {
-        self.phase.request_started();
-        let mut request = request.map(Body::new);
+        let has_body = !request.body().is_end_stream();
+        self.phase.request_started(has_body);
+        let phase = Arc::clone(&self.phase);
+        let mut request = if has_body {
+            request.map(|incoming| {
+                Body::new(Watched {
+                    inner: incoming,
+                    phase,
+                })
+            })
+        } else {
+            request.map(Body::new)
+        };
         request.extensions_mut().insert(ConnectInfo(self.peer));
         Answered {
             inner: self.app.call(request),
             phase: Arc::clone(&self.phase),
         }
+    }
+}
+
+pin_project! {
+    /// A request's body, telling the connection's phase when it has ended
+    /// or is let go: from then on the handler may take its time.
+    struct Watched {
+        #[pin]
+        inner: Incoming,
+        phase: Arc<Phase>,
+    }
+
+    impl PinnedDrop for Watched {
+        fn drop(this: Pin<&mut Self>) {
+            this.phase.body_done();
+        }
+    }
+}
+
+impl HttpBody for Watched {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = self.project();
+        let frame = std::task::ready!(this.inner.poll_frame(cx));
+        if frame.is_none() {
+            this.phase.body_done();
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -243,5 +308,116 @@ impl<F: Future> Future for Answered<F> {
         let output = std::task::ready!(this.inner.poll(cx));
         this.phase.request_answered();
         Poll::Ready(output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::time::Instant;
+
+    use axum::Router;
+    use axum::routing::{get, post};
+
+    use super::*;
+
+    /// `app` served by the serve loop on a free port, with one-second
+    /// deadlines; its address.
+    async fn served(app: Router) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let addr = listener.local_addr().expect("its address");
+        let limits = ConnectionLimits {
+            timeouts: Timeouts {
+                header: Duration::from_secs(1),
+                idle: Duration::from_secs(2),
+            },
+            per_address: 8,
+            total: 16,
+            trusted_proxies: Vec::new(),
+        };
+        tokio::spawn(serve(listener, app, limits, std::future::pending()));
+        addr
+    }
+
+    /// Sends `request` on a new connection and reads until it closes.
+    async fn exchange(addr: SocketAddr, request: &'static [u8]) -> String {
+        tokio::task::spawn_blocking(move || {
+            let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+            stream.write_all(request).expect("send");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            answer
+        })
+        .await
+        .expect("the client thread")
+    }
+
+    #[tokio::test]
+    async fn a_handler_may_take_longer_than_the_header_timeout() {
+        let app = Router::new().route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                "done"
+            })
+            .post(|body: String| async move {
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                body
+            }),
+        );
+        let addr = served(app).await;
+        let started = Instant::now();
+        let answer = exchange(
+            addr,
+            b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(
+            answer.starts_with("HTTP/1.1 200") && answer.ends_with("done"),
+            "a handler that takes 1.5 s, with a one-second header timeout: the deadlines are on what the client \
+             sends, never on the server's own work, so the answer comes; got {answer:?} after {:?}",
+            started.elapsed()
+        );
+        let answer = exchange(
+            addr,
+            b"POST /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello",
+        )
+        .await;
+        assert!(
+            answer.starts_with("HTTP/1.1 200") && answer.ends_with("hello"),
+            "a handler that reads its whole body, then takes 1.5 s: answered; got {answer:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_body_has_a_deadline_in_all_not_per_byte() {
+        let app = Router::new().route("/echo", post(|body: String| async move { body }));
+        let addr = served(app).await;
+        let started = Instant::now();
+        let closed = tokio::task::spawn_blocking(move || {
+            let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+            stream
+                .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+                .expect("send a head");
+            // A byte every 300 ms: never silent for a second, but the body
+            // is due in all within one.
+            for _ in 0..20 {
+                std::thread::sleep(Duration::from_millis(300));
+                if stream.write_all(b"x").is_err() {
+                    return true;
+                }
+            }
+            let mut rest = Vec::new();
+            stream.read_to_end(&mut rest).is_ok()
+                && !String::from_utf8_lossy(&rest).contains("200 OK")
+        })
+        .await
+        .expect("the client thread");
+        assert!(
+            closed && started.elapsed() < Duration::from_secs(5),
+            "a body sent one byte every 300 ms, with a one-second header timeout: it is due in all within a second \
+             of the head, or a client keeps a connection for hours a byte at a time; still open after {:?}",
+            started.elapsed()
+        );
     }
 }
