@@ -21,7 +21,7 @@
 //! "generic cell rate algorithm": a burst, then one more every interval).
 //! Past the limit: 429 with `Retry-After`, decided *before* bcrypt runs,
 //! the same answer for a username that exists and one that does not. A
-//! user who types their password right is never slowed. Three budgets:
+//! right password never counts as a failure. Three budgets:
 //!
 //! - **per client address**, whatever the username: spraying;
 //! - **per username and address**: what one device may get wrong;
@@ -37,8 +37,9 @@
 //!
 //! A wrong second-factor code (step 13) is a failed login too, counted for
 //! the MFA token's user: five tries per MFA token stop nobody who has the
-//! password, since a new MFA token costs one request (RFC 6238 §5.2 asks
-//! for throttling).
+//! password, since a new MFA token costs one request. RFC 4226 §7.3, which
+//! TOTP builds on (RFC 6238 §3), asks for throttling "across login
+//! sessions" for this reason.
 //!
 //! An attempt is counted *before* it is checked (a reservation, given back
 //! when the password was right): counted after bcrypt, twenty guesses sent
