@@ -829,3 +829,17 @@ async fn a_bad_byte_costs_only_its_own_cookie() {
         "cookie in exercises/12_cookies.rs",
     );
 }
+
+#[test]
+fn the_csrf_key_needs_a_secret_as_long_as_the_access_key_does() {
+    let short = [7u8; course::jwt::MIN_SECRET_BYTES - 1];
+    let enough = [7u8; course::jwt::MIN_SECRET_BYTES];
+    assert!(
+        CsrfKey::derive(&short).is_err() && CsrfKey::derive(&enough).is_ok(),
+        "CsrfKey::derive with a {}-byte secret must be refused and with a {}-byte one accepted: the CSRF values \
+         are HMACs under a key derived from the server's secret, which needs 256 bits like step 04's (RFC 7518 \
+         §3.2).\n  look at: CsrfKey::derive in {LOOK}",
+        course::jwt::MIN_SECRET_BYTES - 1,
+        course::jwt::MIN_SECRET_BYTES
+    );
+}

@@ -1292,13 +1292,18 @@ async fn a_users_own_addresses_are_the_last_few() {
          KNOWN_ADDRESSES_PER_USER newer ones and a spent budget for new addresses: a user's own addresses are \
          the last KNOWN_ADDRESSES_PER_USER they logged in from, no more, or one account grows the list without end",
     );
-    login_from(&server, &homes[homes.len() - 1], name, &user.password)
-        .await
-        .assert_status(
-            200,
-            "the user's right password from their newest address",
-            LOOK,
-        );
+    for home in &homes[1..] {
+        login_from(&server, home, name, &user.password)
+            .await
+            .assert_status(
+                200,
+                &format!(
+                    "the user's right password from {home}, one of the last KNOWN_ADDRESSES_PER_USER they logged in \
+                     from: every one of them stays theirs, not only the newest"
+                ),
+                "LoginLimits::succeeded in exercises/14_login_throttle.rs",
+            );
+    }
 }
 
 #[tokio::test]
@@ -1424,6 +1429,14 @@ async fn successful_logins_are_limited_too() {
          costs a bcrypt however it ends, so successes have budgets of their own",
     );
     assert!(
+        reply.header("retry-after") == Some("60"),
+        "{}",
+        reply.explain(
+            "Retry-After: 60: three successes at one instant, a burst of three and one more a minute",
+            "Limiter::check in exercises/14_login_throttle.rs"
+        )
+    );
+    assert!(
         lookups.load(Ordering::SeqCst) == before,
         "{}",
         reply.explain(
@@ -1451,4 +1464,43 @@ fn limits_with_successes(user: u32, client: u32) -> Limits {
         successes: (user, client),
         ..LIMITS
     }
+}
+
+#[tokio::test]
+async fn a_forwarded_for_header_from_anyone_is_ignored() {
+    let Setup { server, .. } = setup(&[], test_hasher(), LIMITS).await;
+    let spoofing = |username: String, forwarded: String| {
+        let server = &server;
+        async move {
+            let body = form(&[
+                ("grant_type", "password"),
+                ("username", &username),
+                ("password", "wrong"),
+            ]);
+            server
+                .request(
+                    reqwest::Method::POST,
+                    "/token",
+                    &[
+                        ("content-type", common::FORM),
+                        ("x-test-client", "10.8.8.8"),
+                        ("x-forwarded-for", forwarded.as_str()),
+                    ],
+                    body,
+                )
+                .await
+        }
+    };
+    for i in 0..8 {
+        spoofing(
+            format!("spray-{i}-{}", common::random_hex(3)),
+            format!("203.0.113.{i}"),
+        )
+        .await;
+    }
+    assert_throttled(
+        &spoofing("one-more".to_owned(), "203.0.113.99".to_owned()).await,
+        "a ninth failure from 10.8.8.8, each naming a new address in X-Forwarded-For, on a server that trusts no \
+         proxy: the header is ignored, or every guess names a new address and no client limit ever applies",
+    );
 }
