@@ -29,6 +29,9 @@ pub struct Request {
     /// tables (a failing test's message and location need none). About
     /// 2.5 s less a learner on 2 cores.
     pub for_grading: bool,
+    /// Where cargo runs: a grade's build runs in the sandbox, with the
+    /// workspace and the target directory writable.
+    pub sandbox: Option<crate::sandbox::Sandbox>,
 }
 
 /// What cargo built, or why it could not.
@@ -49,11 +52,15 @@ pub struct Built {
     pub cargo_error: Option<String>,
 }
 
-/// One compiler error: the target it was building and the rendered text.
+/// One compiler error: the target it was building, the rendered text, and
+/// the file and line of its primary span (where the compiler says the
+/// fault is, not every file a note mentions).
 #[derive(Debug, Clone)]
 pub struct CompileError {
     pub target: String,
     pub rendered: String,
+    pub file: Option<String>,
+    pub line: Option<usize>,
 }
 
 impl Built {
@@ -71,6 +78,13 @@ impl Built {
 /// `cargo test --no-run` for `request`.
 pub fn build(request: &Request) -> Built {
     let mut command = cargo_command(&request.root);
+    if let Some(sandbox) = &request.sandbox {
+        command = Command::new(sandbox.cargo());
+        command
+            .current_dir(&request.root)
+            .env("CARGO_TERM_COLOR", "never")
+            .env("CARGO_TERM_PROGRESS_WHEN", "never");
+    }
     command.args(["test", "--no-run", "--message-format=json"]);
     run(with_request(command, request))
 }
@@ -101,7 +115,18 @@ fn with_request(mut command: Command, request: &Request) -> Command {
             .env("CARGO_INCREMENTAL", "0")
             .env("CARGO_PROFILE_DEV_DEBUG", "0");
     }
-    command
+    match &request.sandbox {
+        Some(sandbox) => {
+            let target = request
+                .target_dir
+                .clone()
+                .unwrap_or_else(|| request.root.join("target"));
+            let _ = std::fs::create_dir_all(&target);
+            command.arg("--offline");
+            sandbox.wrap(command, &[&request.root, &target])
+        }
+        None => command,
+    }
 }
 
 /// A `cargo` command in `root` with plain, colourless output.
@@ -155,8 +180,11 @@ fn run(mut command: Command) -> Built {
                 if let (Some(target), Some(diagnostic)) = (message.target, message.message)
                     && diagnostic.level == "error"
                 {
+                    let primary = diagnostic.spans.iter().find(|s| s.is_primary);
                     built.errors.push(CompileError {
                         target: target.name,
+                        file: primary.map(|s| s.file_name.clone()),
+                        line: primary.map(|s| s.line_start),
                         rendered: diagnostic.rendered.unwrap_or(diagnostic.text),
                     });
                 }
@@ -226,4 +254,13 @@ struct Diagnostic {
     #[serde(rename = "message")]
     text: String,
     rendered: Option<String>,
+    #[serde(default)]
+    spans: Vec<Span>,
+}
+
+#[derive(Deserialize)]
+struct Span {
+    file_name: String,
+    line_start: usize,
+    is_primary: bool,
 }

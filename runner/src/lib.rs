@@ -5,6 +5,7 @@
 //! the tools from building. `cargo course` (the learner's and the
 //! instructor's tool) and `cargo xtask` (the maintainers') both use it.
 
+pub mod audit;
 pub mod child;
 pub mod compile;
 pub mod grade;
@@ -14,6 +15,7 @@ pub mod learner;
 pub mod libtest;
 pub mod mistakes;
 pub mod progress;
+pub mod sandbox;
 pub mod scratch;
 pub mod steps;
 pub mod stubs;

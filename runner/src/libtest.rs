@@ -75,6 +75,17 @@ pub fn list(exe: &Path, cwd: &Path) -> Result<Vec<String>, String> {
 /// Runs every test of `exe` in `cwd`, killing it (and any process it
 /// started) after `limit`.
 pub fn run(exe: &Path, cwd: &Path, limit: Duration, env: &[(&str, &str)]) -> Run {
+    run_confined(exe, cwd, limit, env, None)
+}
+
+/// `run`, in `sandbox` with `writable` writable, when there is one.
+pub fn run_confined(
+    exe: &Path,
+    cwd: &Path,
+    limit: Duration,
+    env: &[(&str, &str)],
+    sandbox: Option<(&crate::sandbox::Sandbox, &[&Path])>,
+) -> Run {
     let mut command = Command::new(exe);
     command
         .args(["--color", "never"])
@@ -84,8 +95,11 @@ pub fn run(exe: &Path, cwd: &Path, limit: Duration, env: &[(&str, &str)]) -> Run
         .env("RUST_BACKTRACE", "0")
         .env("INSTA_UPDATE", "no")
         .env_remove("INSTA_FORCE_PASS")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null());
+        .envs(env.iter().copied());
+    if let Some((sandbox, writable)) = sandbox {
+        command = sandbox.wrap(command, writable);
+    }
+    command.stdin(Stdio::null());
     let (reader, writer) = match std::io::pipe() {
         Ok(pipe) => pipe,
         Err(e) => return crashed(format!("no pipe: {e}")),
@@ -166,6 +180,36 @@ fn kill_group(child: &mut Child) {
     let _ = child.kill();
 }
 
+/// libtest's closing line, `test result: ok. 3 passed; 0 failed; ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub ok: bool,
+    pub passed: usize,
+    pub failed: usize,
+}
+
+/// Every `test result:` line of `output`: a run prints one, and a run that
+/// prints more is not telling the truth.
+pub fn summaries(output: &str) -> Vec<Summary> {
+    output
+        .lines()
+        .filter_map(|line| line.strip_prefix("test result: "))
+        .map(|rest| {
+            let count = |label: &str| {
+                rest.split(';')
+                    .find_map(|part| part.trim().strip_suffix(label))
+                    .and_then(|n| n.trim().rsplit(' ').next()?.parse().ok())
+                    .unwrap_or(usize::MAX)
+            };
+            Summary {
+                ok: rest.starts_with("ok."),
+                passed: count(" passed"),
+                failed: count(" failed"),
+            }
+        })
+        .collect()
+}
+
 /// Reads `test NAME ... ok|FAILED` lines and the `---- NAME stdout ----`
 /// sections that hold each failure's message.
 pub fn parse(output: &str) -> Vec<Outcome> {
@@ -241,6 +285,18 @@ failures:
 
 test result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s
 ";
+
+    #[test]
+    fn reads_the_closing_line() {
+        assert_eq!(
+            summaries(SAMPLE),
+            [Summary {
+                ok: false,
+                passed: 1,
+                failed: 1
+            }]
+        );
+    }
 
     #[test]
     fn reads_verdicts_and_failure_messages() {

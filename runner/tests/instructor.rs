@@ -55,6 +55,15 @@ fn read(dir: &Path, path: &str) -> String {
 }
 
 fn grade(name: &str, learners: &[&Path], extra: &[&str]) -> (Value, String, String) {
+    grade_expecting(name, learners, extra, true)
+}
+
+fn grade_expecting(
+    name: &str,
+    learners: &[&Path],
+    extra: &[&str],
+    success: bool,
+) -> (Value, String, String) {
     let out = course_root().join("target/course-tool-tests/class");
     std::fs::create_dir_all(&out).expect("a folder");
     let json = out.join(format!("{name}.json"));
@@ -82,8 +91,9 @@ fn grade(name: &str, learners: &[&Path], extra: &[&str]) -> (Value, String, Stri
         .expect("grade runs");
     let shown = text(&output);
     assert!(
-        output.status.success(),
-        "cargo course grade failed:\n{shown}"
+        output.status.success() == success,
+        "cargo course grade must exit {}:\n{shown}",
+        if success { "0" } else { "non-zero" }
     );
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default())
         .unwrap_or_else(|e| panic!("grades.json must be JSON ({e}); grade printed:\n{shown}"));
@@ -158,10 +168,11 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
         "exercises/05_token_route.rs",
         "include!(\"../solutions/05_token_route.rs\");\n",
     );
+    // Climbing out of the grading copy to the course's own solutions/.
     write(
         &cheat,
         "exercises/06_current_user.rs",
-        "#[path = \"../solutions/06_current_user.rs\"]\nmod reference;\npub use reference::*;\n",
+        "#[cfg_attr(all(), path = \"../../../../solution\\x73/06_current_user.rs\")]\nmod reference;\npub use reference::*;\n",
     );
     // Step 07 passes its tests, then stops the test binary with success
     // before the other tests report.
@@ -172,10 +183,47 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
     );
     write(&cheat, "exercises/07_users_me.rs", &quitter);
 
-    let (report, csv, shown) = grade(
+    // Step 03 a stub whose module prints a forged report of passes from a
+    // function run before main.
+    let forger = learner("forger", &ALL[..2]);
+    write(
+        &forger,
+        "exercises/03_bearer.rs",
+        &format!(
+            "{}\n#[used]\n#[unsafe(link_section = \".init_array\")]\nstatic FORGE: extern \"C\" fn() = forge;\n\
+             extern \"C\" fn forge() {{\n    for name in [\"a\", \"b\"] {{ println!(\"test {{name}} ... ok\"); }}\n    \
+             println!(\"failures:\");\n}}\n",
+            read(&forger, "exercises/03_bearer.rs")
+        ),
+    );
+
+    // Two learners who did not finish step 04: one left the stub, the
+    // other broke it on purpose, hoping the reference would stand in.
+    let stubbed = learner("stubbed", &[ALL[0], ALL[1], ALL[2], ALL[4], ALL[5], ALL[6]]);
+    let saboteur = learner(
+        "saboteur",
+        &[ALL[0], ALL[1], ALL[2], ALL[4], ALL[5], ALL[6]],
+    );
+    write(
+        &saboteur,
+        "exercises/04_jwt.rs",
+        &format!(
+            "{}\nconst BROKEN: u32 = \"on purpose\";\n",
+            read(&saboteur, "exercises/04_jwt.rs")
+        ),
+    );
+
+    let empty = course_root().join("target/course-tool-tests/class/empty");
+    let _ = std::fs::remove_dir_all(&empty);
+    std::fs::create_dir_all(&empty).expect("a folder");
+
+    let (report, csv, shown) = grade_expecting(
         "class",
-        &[&honest, &partial, &broken, &cheat],
+        &[
+            &honest, &partial, &broken, &cheat, &forger, &stubbed, &saboteur, &empty,
+        ],
         &["--steps", "1-7"],
+        false,
     );
 
     assert_eq!(
@@ -186,8 +234,8 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
     assert_eq!(
         statuses(&report, 1),
         ["pass", "pass", "pass", "pass", "fail", "pass", "fail"],
-        "steps 1-4 solved, 5 with a 401 for a wrong password (fails), 6 solved (graded on the learner's 5, still \
-         passes), 7 a stub:\n{shown}"
+        "steps 1-4 solved, 5 with a 401 for a wrong password (fails), 6 solved (passes: scored over the \
+         reference's step 5), 7 a stub:\n{shown}"
     );
     let step5 = &report["learners"][1]["steps"][4];
     assert!(
@@ -197,8 +245,8 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
                 && t["name"] == "wrong_password_unknown_user_and_disabled_user_get_one_answer"
                 && t["message"]
                     .as_str()
-                    .is_some_and(|m| m.contains("RFC 6749 §5.2")))),
-        "the JSON names each failing test with the first line of its message: {step5}"
+                    .is_some_and(|m| m.contains("RFC 6749 §5.2") && m.contains("got:")))),
+        "the JSON names each failing test with what it expected and what it got: {step5}"
     );
     assert_eq!(
         statuses(&report, 2),
@@ -211,24 +259,41 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
             "pass",
             "fail"
         ],
-        "exercises/04 does not compile: step 04 says so, and steps 05 and 06 are still graded, with the \
-         reference in place of step 04:\n{shown}"
+        "exercises/04 does not compile: step 04 says so, and steps 05 and 06 are scored over the reference's \
+         step 04:\n{shown}"
     );
+    let broken4 = &report["learners"][2]["steps"][3];
     assert!(
-        report["learners"][2]["steps"][3]["message"]
+        broken4["message"]
             .as_str()
-            .is_some_and(|m| m.contains("error")),
-        "a step that does not compile carries the compiler's first error: {}",
-        report["learners"][2]["steps"][3]
+            .is_some_and(|m| m.contains("error"))
+            && broken4["location"]
+                .as_str()
+                .is_some_and(|l| l.starts_with("exercises/04_jwt.rs:")),
+        "a step that does not compile carries the compiler's first error and its file and line: {broken4}"
+    );
+    assert_eq!(
+        report["learners"][2]["steps"][4]["on_own_steps"], "does_not_compile",
+        "step 05 on the learner's own steps does not compile (their step 04 does not), beside its score: {}",
+        report["learners"][2]["steps"][4]
     );
 
     let cheats = &report["learners"][3];
     assert_eq!(
         statuses(&report, 3)[4..],
-        ["does_not_compile", "does_not_compile", "error"],
-        "the cheater's step 05 includes the reference and 06 #[path]s to it: neither compiles where the \
-         reference is hidden; step 07 exits early, so the run is an error, not a pass:\n{shown}"
+        ["does_not_compile", "does_not_compile", "held_for_review"],
+        "the cheater's step 05 includes the reference and 06 climbs to it with a path: neither compiles in a \
+         copy that holds no reference; step 07 calls std::process::exit: held for review, never a pass:\n{shown}"
     );
+    let findings = |step: usize| cheats["steps"][step]["findings"].to_string();
+    for (step, construct) in [(4, "include"), (5, "path"), (6, "std::process")] {
+        assert!(
+            findings(step).contains(construct),
+            "step {:02}'s findings name {construct} and its line: {}",
+            step + 1,
+            cheats["steps"][step]
+        );
+    }
     let warnings: String = cheats["warnings"]
         .as_array()
         .map(|w| {
@@ -243,30 +308,44 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
         ".cargo/config.toml differs from the course",
         "tests/step05_token_route.rs differs from the course",
         "tests/harness/http.rs differs from the course",
-        "exercises/05_token_route.rs uses include!",
-        "exercises/06_current_user.rs uses a #[path] attribute",
     ] {
         assert!(
             warnings.contains(expected),
             "the integrity report must say `{expected}`; it says:\n{warnings}"
         );
     }
+
+    assert_eq!(
+        statuses(&report, 4)[2],
+        "held_for_review",
+        "a step whose file prints a forged report from before main is held for review, never credited:\n{shown}"
+    );
+    let (stubbed_row, saboteur_row) = (statuses(&report, 5), statuses(&report, 6));
     assert!(
-        cheats["steps"][6]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("stopped early")),
-        "step 07's message says the test binary stopped early: {}",
-        cheats["steps"][6]
+        stubbed_row[4..] == saboteur_row[4..] && stubbed_row[4..] == ["pass", "pass", "pass"],
+        "steps 05-07 score the same whether step 04 was left a stub ({stubbed_row:?}) or broken on purpose \
+         ({saboteur_row:?}): breaking a step gains nothing, and one unfinished step costs that step alone"
+    );
+    assert_eq!(
+        statuses(&report, 7),
+        ["missing"; 7],
+        "a folder with no exercises/ gets a row that says so (and the grade exits non-zero):\n{shown}"
+    );
+    assert_eq!(
+        report["learners"][0]["learner"], "honest",
+        "learners are named by their path below the folder they share"
     );
 
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(
         rows.first().copied(),
-        Some("learner,step01,step02,step03,step04,step05,step06,step07,steps_passed,warnings"),
+        Some(
+            "learner,step01,step02,step03,step04,step05,step06,step07,steps_passed,held_for_review,warnings,similar_to"
+        ),
         "the CSV has one column per step:\n{csv}"
     );
     assert!(
-        rows.len() == 5 && rows[1].starts_with("honest,1.00,1.00") && rows[1].contains(",7,"),
+        rows.len() == 9 && rows[1].starts_with("honest,1.00,1.00") && rows[1].contains(",7,"),
         "one row per learner, each step's share of tests passed, then the steps passed:\n{csv}"
     );
 }

@@ -35,9 +35,10 @@ learner:
                   run your server (the last step done, or step N) as the tests built it
 
 instructor:
-  grade DIR... [--json FILE] [--csv FILE] [--steps A-B]
+  grade DIR... [--json FILE] [--csv FILE] [--steps A-B] [--no-sandbox]
                   grade learners' checkouts: only their exercises/*.rs, with this
-                  course's own tests; a table, JSON (per test) and CSV (a gradebook)
+                  course's own tests, in a sandbox (bubblewrap); a table, JSON
+                  (per test; docs/grading.md) and CSV (a gradebook)
   student-edition OUT
                   write the course without its reference solutions or history
 
@@ -52,6 +53,7 @@ struct Args {
     csv_file: Option<std::path::PathBuf>,
     steps: Option<String>,
     yes: bool,
+    no_sandbox: bool,
 }
 
 fn parse() -> Result<Args, lexopt::Error> {
@@ -64,6 +66,7 @@ fn parse() -> Result<Args, lexopt::Error> {
         csv_file: None,
         steps: None,
         yes: false,
+        no_sandbox: false,
     };
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
@@ -76,6 +79,7 @@ fn parse() -> Result<Args, lexopt::Error> {
             Long("csv") => args.csv_file = Some(parser.value()?.into()),
             Long("steps") => args.steps = Some(parser.value()?.string()?),
             Long("yes") | Short('y') => args.yes = true,
+            Long("no-sandbox") => args.no_sandbox = true,
             Short('h') | Long("help") => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -125,6 +129,7 @@ fn main() -> ExitCode {
                 json: args.json_file,
                 csv: args.csv_file,
                 steps,
+                no_sandbox: args.no_sandbox,
             };
             grade::run(&course, options)
         }
