@@ -9,41 +9,76 @@ use similar::TextDiff;
 use crate::scratch::course_files;
 use crate::steps::Step;
 
+/// The file a student edition lists its own files in, each with its
+/// SHA-256: what a learner who started from it was given.
+pub const EDITION_MANIFEST: &str = "course-edition.sha256";
+
+/// The manifest of the files under `root` (but the manifest), one
+/// `sha256  path` line each.
+pub fn edition_manifest(root: &Path) -> String {
+    let mut lines: Vec<String> = course_files(root)
+        .iter()
+        .map(|name| name.to_string_lossy().replace('\\', "/"))
+        .filter(|name| name != EDITION_MANIFEST)
+        .map(|name| {
+            let bytes = std::fs::read(root.join(&name)).unwrap_or_default();
+            format!("{}  {name}\n", sha256_hex(&bytes))
+        })
+        .collect();
+    lines.sort();
+    lines.concat()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Files of the learner's checkout, outside `exercises/`, that differ from
-/// the course or are not in it (paths relative to the checkout).
+/// what the learner was given or are not in it (paths relative to the
+/// checkout): the student edition they started from, when its manifest
+/// is there, else the course.
 pub fn changed_files(course: &Path, learner: &Path) -> Vec<String> {
+    let given: Option<std::collections::BTreeMap<String, String>> =
+        std::fs::read_to_string(learner.join(EDITION_MANIFEST))
+            .ok()
+            .map(|text| {
+                text.lines()
+                    .filter_map(|line| line.split_once("  "))
+                    .map(|(hash, name)| (name.to_owned(), hash.to_owned()))
+                    .collect()
+            });
+    let origin = if given.is_some() {
+        "the course edition"
+    } else {
+        "the course"
+    };
     let mut changed = Vec::new();
     for name in course_files(learner) {
-        let shown = name.to_string_lossy().into_owned();
-        if shown.starts_with("exercises/") || shown.starts_with("target/") {
+        let shown = name.to_string_lossy().replace('\\', "/");
+        if shown.starts_with("exercises/")
+            || shown.starts_with("target/")
+            || shown == EDITION_MANIFEST
+        {
             continue;
         }
         let theirs = std::fs::read(learner.join(&name)).unwrap_or_default();
-        match std::fs::read(course.join(&name)) {
-            Ok(ours) if ours == theirs => {}
-            Ok(_) => changed.push(format!("{shown} differs from the course")),
-            Err(_) => changed.push(format!("{shown} is not in the course")),
+        let same = match &given {
+            Some(given) => given.get(&shown).map(|hash| *hash == sha256_hex(&theirs)),
+            None => std::fs::read(course.join(&name))
+                .ok()
+                .map(|ours| ours == theirs),
+        };
+        match same {
+            Some(true) => {}
+            Some(false) => changed.push(format!("{shown} differs from {origin}")),
+            None => changed.push(format!("{shown} is not in {origin}")),
         }
     }
     changed
-}
-
-/// Ways an exercise file can reach for the reference or other files.
-pub fn borrowing(text: &str) -> Vec<String> {
-    let code = strip_comments(text);
-    let mut found = Vec::new();
-    for (pattern, what) in [
-        ("#[path", "a #[path] attribute"),
-        ("include!", "include!"),
-        ("include_str!", "include_str!"),
-        ("include_bytes!", "include_bytes!"),
-        ("solutions/", "a path into solutions/"),
-    ] {
-        if code.contains(pattern) {
-            found.push(what.to_owned());
-        }
-    }
-    found
 }
 
 /// How alike the code two people wrote for a step is, 0.0 to 1.0: the
@@ -141,15 +176,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_borrowing_in_code_not_in_comments() {
+    fn a_learner_is_warned_only_of_what_they_changed_in_the_edition() {
+        let root = std::env::temp_dir().join(format!("edition-manifest-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("tests")).unwrap();
+        std::fs::write(root.join("Cargo.toml"), "[package]\n").unwrap();
+        std::fs::write(root.join("tests/step01.rs"), "#[test] fn a() {}\n").unwrap();
+        let manifest = edition_manifest(&root);
+        std::fs::write(root.join(EDITION_MANIFEST), &manifest).unwrap();
+        // The course itself differs from the edition everywhere: only the
+        // manifest decides.
+        let course = root.join("no-such-course");
         assert_eq!(
-            borrowing("// include! is mentioned in a comment\nfn a() {}"),
-            Vec::<String>::new()
+            changed_files(&course, &root),
+            Vec::<String>::new(),
+            "{manifest}"
         );
+        std::fs::write(root.join("tests/step01.rs"), "#[test] fn a() { /* */ }\n").unwrap();
+        std::fs::write(root.join("extra.rs"), "").unwrap();
+        let mut changed = changed_files(&course, &root);
+        changed.sort();
         assert_eq!(
-            borrowing("include!(\"../solutions/05_token_route.rs\");"),
-            ["include!", "a path into solutions/"]
+            changed,
+            [
+                "extra.rs is not in the course edition",
+                "tests/step01.rs differs from the course edition"
+            ]
         );
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -108,6 +108,14 @@ fn write(root: &Path, out: &Path) -> Result<usize, String> {
         std::fs::write(&dest, text).map_err(|e| format!("{}: {e}", dest.display()))?;
         count += 1;
     }
+    // What a learner starts from, so that a grade warns only of what they
+    // changed (not of every file the edition itself changed).
+    let manifest = course_runner::integrity::edition_manifest(out);
+    std::fs::write(
+        out.join(course_runner::integrity::EDITION_MANIFEST),
+        manifest,
+    )
+    .map_err(|e| format!("{}: {e}", course_runner::integrity::EDITION_MANIFEST))?;
     // One commit of its own: `cargo course reset` finds the stubs there.
     for args in [
         &["init", "-q"][..],
