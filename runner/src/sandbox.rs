@@ -100,6 +100,10 @@ impl Bubblewrap {
         ]
         .map(OsString::from)
         .to_vec();
+        // Mounts stack in order: the fresh /tmp first, so that a grading
+        // copy that lives under /tmp (a CI's checkout) is bound over it,
+        // not hidden by it; the writable copies last of all.
+        args.extend(["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"].map(OsString::from));
         let mut bind = |how: &str, from: &Path, to: &Path| {
             args.extend([OsString::from(how), from.into(), to.into()]);
         };
@@ -122,15 +126,14 @@ impl Bubblewrap {
             }
         }
         bind("--ro-bind", &self.sysroot, &self.sysroot);
-        for path in writable {
-            bind("--bind", path, path);
-        }
-        args.extend(["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"].map(OsString::from));
         // CARGO_HOME writable for cargo's lock file, its sources read-only.
         args.extend([OsString::from("--tmpfs"), self.cargo_home.clone().into()]);
         if self.registry.exists() {
             let registry = self.registry.clone().into_os_string();
             args.extend([OsString::from("--ro-bind"), registry.clone(), registry]);
+        }
+        for path in writable {
+            args.extend([OsString::from("--bind"), path.into(), path.into()]);
         }
         let bin = self.sysroot.join("bin");
         let mut path = OsString::from(bin.as_os_str());
