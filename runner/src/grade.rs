@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Finding};
 use crate::compile::{self, Built, Request};
@@ -34,7 +34,7 @@ use crate::scratch;
 use crate::steps::{STEPS, Step};
 
 /// A step's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -49,10 +49,10 @@ pub enum Status {
 }
 
 /// One step of one learner.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepGrade {
     pub number: usize,
-    pub module: &'static str,
+    pub module: String,
     /// The score: the learner's file for this step over the reference's
     /// earlier steps.
     pub status: Status,
@@ -71,20 +71,20 @@ pub struct StepGrade {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// What the audit found, `line N: construct`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestGrade {
     pub name: String,
     pub status: Status,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
 }
 
 /// One learner's grade.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LearnerGrade {
     pub learner: String,
     pub path: String,
@@ -146,11 +146,27 @@ impl Grader {
     /// Prepares the two scratch copies of `course` under `work`, and the
     /// tests each step's reference lists.
     pub fn new(course: &Path, work: &Path, sandbox: Sandbox) -> Result<Self, String> {
+        Self::for_job(course, work, sandbox, 0)
+    }
+
+    /// A grader for job `job` of `--jobs N`: copies of its own, the target
+    /// directories shared (the crates are built once; cargo takes turns
+    /// building, while one job's tests run beside another's build).
+    pub fn for_job(
+        course: &Path,
+        work: &Path,
+        sandbox: Sandbox,
+        job: usize,
+    ) -> Result<Self, String> {
         // `COURSE_GRADE_SCRATCH` gives a grade copies of its own, so two
         // grades of one course can run at once; on one copy, they take turns.
         let scratch = std::env::var_os("COURSE_GRADE_SCRATCH")
             .map(PathBuf::from)
             .unwrap_or_else(|| work.join("course"));
+        let scratch = match job {
+            0 => scratch,
+            job => with_suffix(&scratch, &format!("-job{job}")),
+        };
         // `COURSE_GRADE_TARGET` shares a target directory the tools' own
         // tests have warmed; each learner's code is rebuilt either way.
         let target = std::env::var_os("COURSE_GRADE_TARGET")
@@ -385,7 +401,7 @@ impl Verdict {
         }
         StepGrade {
             number: step.number,
-            module: step.module,
+            module: step.module.to_owned(),
             status,
             on_own_steps,
             passed: self.passed,

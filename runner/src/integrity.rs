@@ -8,6 +8,7 @@ use similar::TextDiff;
 
 use crate::scratch::course_files;
 use crate::steps::Step;
+use crate::stubs::sha256_hex;
 
 /// The file a student edition lists its own files in, each with its
 /// SHA-256: what a learner who started from it was given.
@@ -27,14 +28,6 @@ pub fn edition_manifest(root: &Path) -> String {
         .collect();
     lines.sort();
     lines.concat()
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Files of the learner's checkout, outside `exercises/`, that differ from

@@ -47,11 +47,7 @@ pub fn inputs_hash(root: &Path, step: &Step) -> String {
         hasher.update(std::fs::read(root.join(&name)).unwrap_or_default());
         hasher.update([0]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::stubs::hex(&hasher.finalize())
 }
 
 /// Builds and runs step N's tests in `root`.

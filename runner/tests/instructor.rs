@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use support::{course_root, target_dir, text};
 
 /// A learner's checkout under target/, made from the course: `solved`
@@ -213,6 +213,52 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
         ),
     );
 
+    // Steps 01-03 solved, and step 01 snoops while graded: it reads the
+    // course's solutions/ and another learner's work, writes into its own
+    // folder and the course, and dials a port on the grader's loopback.
+    let snooper = learner("snooper", &ALL[..3]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port to be dialled");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let port = listener.local_addr().expect("its address").port();
+    let course = course_root();
+    let escapes = [
+        snooper.join("stolen.txt"),
+        course.join("target/course-tool-tests/class/written-by-snooper.txt"),
+    ];
+    for escape in &escapes {
+        let _ = std::fs::remove_file(escape);
+    }
+    let snoop = format!(
+        "fn snoop() {{\n    use std::io::Write;\n    \
+         let mut loot = std::fs::read_to_string({solution:?}).unwrap_or_default();\n    \
+         loot += &std::fs::read_to_string({other:?}).unwrap_or_default();\n    \
+         loot += \"and tried\";\n    \
+         let _ = std::fs::write({stolen:?}, &loot);\n    \
+         let _ = std::fs::write({written:?}, &loot);\n    \
+         if let Ok(mut line) = std::net::TcpStream::connect(\"127.0.0.1:{port}\") {{ let _ = line.write_all(loot.as_bytes()); }}\n}}\n",
+        solution = course.join("solutions/05_token_route.rs"),
+        other = honest.join("exercises/05_token_route.rs"),
+        stolen = escapes[0],
+        written = escapes[1],
+    );
+    let fake_db = read(&snooper, "exercises/01_fake_db.rs");
+    assert!(
+        fake_db.contains("pub fn new() -> Self {"),
+        "step 01 has a constructor to snoop from"
+    );
+    write(
+        &snooper,
+        "exercises/01_fake_db.rs",
+        &format!(
+            "{}\n{snoop}",
+            fake_db.replacen(
+                "pub fn new() -> Self {",
+                "pub fn new() -> Self {\n        snoop();",
+                1
+            )
+        ),
+    );
+
     let empty = course_root().join("target/course-tool-tests/class/empty");
     let _ = std::fs::remove_dir_all(&empty);
     std::fs::create_dir_all(&empty).expect("a folder");
@@ -220,9 +266,11 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
     let (report, csv, shown) = grade_expecting(
         "class",
         &[
-            &honest, &partial, &broken, &cheat, &forger, &stubbed, &saboteur, &empty,
+            &honest, &partial, &broken, &cheat, &forger, &stubbed, &saboteur, &snooper, &empty,
         ],
-        &["--steps", "1-7"],
+        // Graded afresh: a grade kept from an earlier run of this test
+        // would test nothing.
+        &["--steps", "1-7", "--fresh"],
         false,
     );
 
@@ -327,7 +375,26 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
          ({saboteur_row:?}): breaking a step gains nothing, and one unfinished step costs that step alone"
     );
     assert_eq!(
-        statuses(&report, 7),
+        statuses(&report, 7)[..3],
+        ["pass"; 3],
+        "the snooper's steps 01-03 are solved, and its snooping (which the sandbox stops) does not change \
+         that:\n{shown}"
+    );
+    for escape in &escapes {
+        assert!(
+            !escape.exists(),
+            "code run while grading wrote {}: it read the course's solutions/ or another learner's work \
+             and wrote outside its grading copy; the sandbox must stop all three",
+            escape.display()
+        );
+    }
+    assert!(
+        listener.accept().is_err(),
+        "code run while grading dialled 127.0.0.1:{port} on the grader's own network: the sandbox has a \
+         network of its own"
+    );
+    assert_eq!(
+        statuses(&report, 8),
         ["missing"; 7],
         "a folder with no exercises/ gets a row that says so (and the grade exits non-zero):\n{shown}"
     );
@@ -340,13 +407,111 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
     assert_eq!(
         rows.first().copied(),
         Some(
-            "learner,step01,step02,step03,step04,step05,step06,step07,steps_passed,held_for_review,warnings,similar_to"
+            "learner,step01,step02,step03,step04,step05,step06,step07,steps_passed,points,out_of,held_for_review,warnings,similar_to"
         ),
         "the CSV has one column per step:\n{csv}"
     );
     assert!(
-        rows.len() == 9 && rows[1].starts_with("honest,1.00,1.00") && rows[1].contains(",7,"),
-        "one row per learner, each step's share of tests passed, then the steps passed:\n{csv}"
+        rows.len() == 10 && rows[1].starts_with("honest,1.00,1.00") && rows[1].contains(",7,7,7,"),
+        "one row per learner, each step's share of tests passed, then the steps passed and the points:\n{csv}"
+    );
+
+    // The class graded again, with points from a grading.toml and
+    // gradebook imports: only the learner who changed a file is graded
+    // again; everyone else keeps their grade.
+    write(
+        &partial,
+        "exercises/07_users_me.rs",
+        &read(&partial, "solutions/07_users_me.rs"),
+    );
+    let class = course_root().join("target/course-tool-tests/class");
+    write(
+        &class,
+        "grading.toml",
+        "assignment = \"Auth in Rust\"\npartial = false\n[points]\n05 = 4\n",
+    );
+    let (canvas, moodle) = (
+        class.join("class-canvas.csv"),
+        class.join("class-moodle.csv"),
+    );
+    let (again, _, shown) = grade_expecting(
+        "class",
+        &[
+            &honest, &partial, &broken, &cheat, &forger, &stubbed, &saboteur, &snooper, &empty,
+        ],
+        &[
+            "--steps",
+            "1-7",
+            "--points",
+            &class.join("grading.toml").to_string_lossy(),
+            "--canvas",
+            &canvas.to_string_lossy(),
+            "--moodle",
+            &moodle.to_string_lossy(),
+        ],
+        false,
+    );
+    assert!(
+        shown.contains("honest unchanged since its last grade")
+            && !shown.contains("honest ...")
+            && shown.contains("mistake ..."),
+        "a re-grade keeps the grade of a learner whose files did not change and grades again the one \
+         who changed a file:\n{shown}"
+    );
+    assert_eq!(
+        statuses(&again, 1)[6],
+        "pass",
+        "the learner's new step 07 is graded:\n{shown}"
+    );
+    let verdicts = |report: &Value, learner: usize| -> Vec<(Value, Value)> {
+        report["learners"][learner]["steps"]
+            .as_array()
+            .map(|steps| {
+                steps
+                    .iter()
+                    .map(|s| (s["status"].clone(), s["tests"].clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for learner in [0, 2, 3, 4, 5, 6, 7, 8] {
+        assert_eq!(
+            verdicts(&again, learner),
+            verdicts(&report, learner),
+            "learner {learner} changed nothing and keeps their grade"
+        );
+    }
+    assert_eq!(
+        (
+            &again["learners"][0]["points"],
+            &again["learners"][0]["out_of"]
+        ),
+        (&json!(10.0), &json!(10.0)),
+        "step 05 is worth 4 points, the other six 1 each: all ten for the honest learner"
+    );
+    assert_eq!(
+        (
+            &again["learners"][1]["points"],
+            &again["learners"][1]["steps"][4]["points"]
+        ),
+        (&json!(6.0), &json!(0.0)),
+        "with partial = false, the learner's failing step 05 earns none of its 4 points: 6 of 10"
+    );
+    let canvas = std::fs::read_to_string(&canvas).unwrap_or_default();
+    assert_eq!(
+        canvas.lines().take(3).collect::<Vec<_>>(),
+        [
+            "Student,ID,SIS User ID,SIS Login ID,Section,Auth in Rust",
+            "honest,,,honest,,10",
+            "mistake,,,mistake,,6"
+        ],
+        "Canvas's import: its identifying columns, the learner's login, the points in the assignment's column"
+    );
+    let moodle = std::fs::read_to_string(&moodle).unwrap_or_default();
+    assert_eq!(
+        moodle.lines().take(2).collect::<Vec<_>>(),
+        ["username,Auth in Rust", "honest,10"],
+        "Moodle's import: a username column and the assignment's"
     );
 }
 
@@ -454,7 +619,7 @@ fn the_student_edition_has_no_solutions_and_is_graded_by_the_full_one() {
         text(&tests)
     );
 
-    let (report, _, shown) = grade("edition", &[&out], &["--steps", "1-2"]);
+    let (report, _, shown) = grade("edition", &[&out], &["--steps", "1-2", "--fresh"]);
     assert_eq!(
         statuses(&report, 0),
         ["fail", "fail"],

@@ -5,20 +5,31 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use course_runner::grade::{self, Grader, LearnerGrade, Status};
+use course_runner::grade_cache::GradeCache;
+use course_runner::points::{Points, shown};
 use course_runner::sandbox::{Sandbox, UNCONFINED_WARNING};
 use course_runner::steps::{STEPS, Step};
 use serde_json::json;
 
 use crate::course::Course;
+use crate::gradebook;
 
 pub struct Options {
     pub learners: Vec<PathBuf>,
     pub json: Option<PathBuf>,
     pub csv: Option<PathBuf>,
+    pub canvas: Option<PathBuf>,
+    pub moodle: Option<PathBuf>,
+    /// `--points FILE`; else `grading.toml` here, if there is one.
+    pub points: Option<PathBuf>,
     pub steps: Vec<Step>,
     pub no_sandbox: bool,
+    pub jobs: usize,
+    /// `--fresh`: grade everyone again, kept grades or not.
+    pub fresh: bool,
 }
 
 pub fn run(course: &Course, options: Options) -> i32 {
@@ -26,6 +37,13 @@ pub fn run(course: &Course, options: Options) -> i32 {
         eprintln!("course grade: name at least one learner's checkout: cargo course grade DIR...");
         return 2;
     }
+    let points = match points(options.points.as_deref()) {
+        Ok(points) => points,
+        Err(e) => {
+            eprintln!("course grade: {e}");
+            return 2;
+        }
+    };
     let sandbox = if options.no_sandbox {
         eprintln!("course grade: WARNING: {UNCONFINED_WARNING}");
         Sandbox::Unconfined
@@ -41,53 +59,76 @@ pub fn run(course: &Course, options: Options) -> i32 {
             }
         }
     };
-    eprintln!(
-        "course grade: preparing the course's own tests (the first run builds everything) ..."
-    );
-    let grader = match Grader::new(&course.root, &course.root.join("target/grade"), sandbox) {
-        Ok(grader) => grader,
-        Err(e) => {
-            eprintln!("course grade: {e}");
-            return 1;
-        }
-    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if options.jobs > cores {
+        eprintln!(
+            "course grade: --jobs {} on {cores} cores: learners' test runs will compete for the CPU, and a \
+             step may time out that would not alone",
+            options.jobs
+        );
+    }
     let named = names(&options.learners);
-    let mut grades: Vec<LearnerGrade> = Vec::new();
-    let mut without_exercises = 0;
-    for (name, learner) in &named {
-        if !learner.join("exercises").is_dir() {
+    let without_exercises = named
+        .iter()
+        .filter(|(_, learner)| !learner.join("exercises").is_dir())
+        .inspect(|(_, learner)| {
             eprintln!(
                 "course grade: {} has no exercises/ folder: a row of `missing`",
                 learner.display()
-            );
-            without_exercises += 1;
-        } else {
-            eprintln!("course grade: grading {} ...", learner.display());
+            )
+        })
+        .count();
+    let work = course.root.join("target/grade");
+    let cache = GradeCache::new(
+        &work.join("kept"),
+        &course.root,
+        !matches!(sandbox, Sandbox::Unconfined),
+    );
+    let mut grades: Vec<Option<LearnerGrade>> = vec![None; named.len()];
+    let mut keys = Vec::new();
+    let mut todo = Vec::new();
+    for (index, (name, learner)) in named.iter().enumerate() {
+        let key = cache.key(learner, name, &options.steps);
+        match cache.get(name, &key).filter(|_| !options.fresh) {
+            Some(kept) => {
+                eprintln!(
+                    "course grade: {} unchanged since its last grade by this course: kept (--fresh grades it again)",
+                    learner.display()
+                );
+                grades[index] = Some(kept);
+            }
+            None => todo.push(index),
         }
-        let started = std::time::Instant::now();
-        let grade = grader.grade(learner, name, &options.steps);
-        eprintln!(
-            "course grade: {} graded in {:.1} s",
-            learner.display(),
-            started.elapsed().as_secs_f64()
-        );
-        grades.push(grade);
+        keys.push(key);
     }
+    if !todo.is_empty() {
+        eprintln!(
+            "course grade: preparing the course's own tests (the first run builds everything) ..."
+        );
+        let graded = match grade_all(&course.root, &work, &sandbox, &named, &todo, &options) {
+            Ok(graded) => graded,
+            Err(e) => {
+                eprintln!("course grade: {e}");
+                return 1;
+            }
+        };
+        for (index, grade) in graded {
+            cache.put(&named[index].0, &keys[index], &grade);
+            grades[index] = Some(grade);
+        }
+    }
+    let grades: Vec<LearnerGrade> = grades.into_iter().flatten().collect();
     let similar = similarity(&course.root, &named);
     for grade in &grades {
-        print_table(course, grade, similar.get(&grade.learner));
+        print_table(course, grade, &points, similar.get(&grade.learner));
     }
     if let Some(path) = &options.json {
         let learners: Vec<_> = grades
             .iter()
-            .map(|grade| {
-                let mut row = serde_json::to_value(grade).unwrap_or_default();
-                row["similar"] = json!(similar.get(&grade.learner).cloned().unwrap_or_default());
-                row
-            })
+            .map(|grade| json_row(grade, &points, &similar))
             .collect();
         let report = json!({"version": 2, "steps": options.steps.iter().map(|s| s.number).collect::<Vec<_>>(),
-                            "learners": learners});
+                            "assignment": points.assignment, "learners": learners});
         if let Err(e) = std::fs::write(
             path,
             serde_json::to_string_pretty(&report).unwrap_or_default(),
@@ -96,11 +137,21 @@ pub fn run(course: &Course, options: Options) -> i32 {
             return 1;
         }
     }
-    if let Some(path) = &options.csv
-        && let Err(e) = std::fs::write(path, csv(&grades, &options.steps, &similar))
-    {
-        eprintln!("course grade: cannot write {}: {e}", path.display());
-        return 1;
+    let files = [
+        (
+            &options.csv,
+            gradebook::csv(&grades, &options.steps, &points, &similar),
+        ),
+        (&options.canvas, gradebook::canvas(&grades, &points)),
+        (&options.moodle, gradebook::moodle(&grades, &points)),
+    ];
+    for (path, text) in files {
+        if let Some(path) = path
+            && let Err(e) = std::fs::write(path, text)
+        {
+            eprintln!("course grade: cannot write {}: {e}", path.display());
+            return 1;
+        }
     }
     if without_exercises > 0 {
         eprintln!(
@@ -109,6 +160,94 @@ pub fn run(course: &Course, options: Options) -> i32 {
         return 1;
     }
     0
+}
+
+/// The weights: the file named, else `grading.toml` here, else one point a step.
+fn points(named: Option<&Path>) -> Result<Points, String> {
+    let here = Path::new("grading.toml");
+    match named {
+        Some(path) => Points::read(path),
+        None if here.is_file() => {
+            eprintln!("course grade: points per step from ./grading.toml");
+            Points::read(here)
+        }
+        None => Ok(Points::default()),
+    }
+}
+
+/// The learners at `todo`, graded by `--jobs` graders at once, each with
+/// copies of its own; the grades with their learner's index.
+fn grade_all(
+    course: &Path,
+    work: &Path,
+    sandbox: &Sandbox,
+    named: &[(String, PathBuf)],
+    todo: &[usize],
+    options: &Options,
+) -> Result<Vec<(usize, LearnerGrade)>, String> {
+    let jobs = options.jobs.clamp(1, todo.len());
+    let queue = Mutex::new(todo.iter().copied());
+    let graded = Mutex::new(Vec::new());
+    let refused = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for job in 0..jobs {
+            let (queue, graded, refused) = (&queue, &graded, &refused);
+            scope.spawn(move || {
+                let grader = match Grader::for_job(course, work, sandbox.clone(), job) {
+                    Ok(grader) => grader,
+                    Err(e) => {
+                        refused
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(e);
+                        return;
+                    }
+                };
+                loop {
+                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).next();
+                    let Some(index) = next else { break };
+                    let (name, learner) = &named[index];
+                    eprintln!("course grade: grading {} ...", learner.display());
+                    let started = std::time::Instant::now();
+                    let grade = grader.grade(learner, name, &options.steps);
+                    eprintln!(
+                        "course grade: {} graded in {:.1} s",
+                        learner.display(),
+                        started.elapsed().as_secs_f64()
+                    );
+                    graded
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((index, grade));
+                }
+            });
+        }
+    });
+    let graded = graded.into_inner().unwrap_or_else(|p| p.into_inner());
+    match refused.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) if graded.len() < todo.len() => Err(e),
+        _ => Ok(graded),
+    }
+}
+
+/// A learner's row of the JSON: the grade, its points, and similar work.
+fn json_row(
+    grade: &LearnerGrade,
+    points: &Points,
+    similar: &BTreeMap<String, Vec<String>>,
+) -> serde_json::Value {
+    let mut row = serde_json::to_value(grade).unwrap_or_default();
+    let (got, most) = points.total(grade);
+    row["points"] = json!(got);
+    row["out_of"] = json!(most);
+    if let Some(steps) = row["steps"].as_array_mut() {
+        for (shown_step, step) in steps.iter_mut().zip(&grade.steps) {
+            shown_step["points"] = json!(points.earned(step));
+            shown_step["out_of"] = json!(points.worth(step.number));
+        }
+    }
+    row["similar"] = json!(similar.get(&grade.learner).cloned().unwrap_or_default());
+    row
 }
 
 /// Each learner's name: its path relative to the folder all of them share,
@@ -174,7 +313,12 @@ fn similarity(course: &Path, learners: &[(String, PathBuf)]) -> BTreeMap<String,
         .collect()
 }
 
-fn print_table(course: &Course, grade: &LearnerGrade, similar: Option<&Vec<String>>) {
+fn print_table(
+    course: &Course,
+    grade: &LearnerGrade,
+    points: &Points,
+    similar: Option<&Vec<String>>,
+) {
     let ui = course.ui;
     println!("\n{} ({})", ui.bold(&grade.learner), grade.path);
     for step in &grade.steps {
@@ -218,10 +362,13 @@ fn print_table(course: &Course, grade: &LearnerGrade, similar: Option<&Vec<Strin
         };
         println!("  {:02} {:<15} {verdict}{own}", step.number, step.module);
     }
+    let (got, most) = points.total(grade);
     println!(
-        "  total: {}/{} steps pass",
+        "  total: {}/{} steps pass, {} of {} points",
         grade.steps_passed,
-        grade.steps.len()
+        grade.steps.len(),
+        shown(got),
+        shown(most)
     );
     for warning in &grade.warnings {
         println!("  {} {warning}", ui.yellow("warning:"));
@@ -236,57 +383,6 @@ fn status_name(status: Status) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
-}
-
-/// One row per learner: each step's share of tests passed, the steps that
-/// pass, those held for review, and similar work.
-fn csv(grades: &[LearnerGrade], steps: &[Step], similar: &BTreeMap<String, Vec<String>>) -> String {
-    let mut text = String::from("learner");
-    for step in steps {
-        text += &format!(",step{:02}", step.number);
-    }
-    text += ",steps_passed,held_for_review,warnings,similar_to\n";
-    for grade in grades {
-        text += &quote(&grade.learner);
-        for step in &grade.steps {
-            let share =
-                if step.total == 0 || step.status != Status::Pass && step.status != Status::Fail {
-                    if step.status == Status::Pass {
-                        1.0
-                    } else {
-                        0.0
-                    }
-                } else {
-                    step.passed as f64 / step.total as f64
-                };
-            text += &format!(",{share:.2}");
-        }
-        let held = grade
-            .steps
-            .iter()
-            .filter(|s| s.status == Status::HeldForReview)
-            .count();
-        let others = similar
-            .get(&grade.learner)
-            .cloned()
-            .unwrap_or_default()
-            .join("; ");
-        text += &format!(
-            ",{},{held},{},{}\n",
-            grade.steps_passed,
-            grade.warnings.len(),
-            quote(&others)
-        );
-    }
-    text
-}
-
-fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\n', ';']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
-    }
 }
 
 /// `--steps 3-7` or `--steps 5`.

@@ -8,6 +8,7 @@
 mod course;
 mod edition;
 mod grade;
+mod gradebook;
 mod hint;
 mod reset;
 mod serve;
@@ -35,10 +36,12 @@ learner:
                   run your server (the last step done, or step N) as the tests built it
 
 instructor:
-  grade DIR... [--json FILE] [--csv FILE] [--steps A-B] [--no-sandbox]
+  grade DIR... [--json FILE] [--csv FILE] [--canvas FILE] [--moodle FILE]
+        [--points grading.toml] [--steps A-B] [--jobs N] [--fresh] [--no-sandbox]
                   grade learners' checkouts: only their exercises/*.rs, with this
                   course's own tests, in a sandbox (bubblewrap); a table, JSON
-                  (per test; docs/grading.md) and CSV (a gradebook)
+                  (per test), CSV, and gradebook imports (docs/grading.md).
+                  A learner unchanged since the last grade keeps it (--fresh: not)
   student-edition OUT
                   write the course without its reference solutions or history
 
@@ -51,6 +54,11 @@ struct Args {
     json: bool,
     json_file: Option<std::path::PathBuf>,
     csv_file: Option<std::path::PathBuf>,
+    canvas_file: Option<std::path::PathBuf>,
+    moodle_file: Option<std::path::PathBuf>,
+    points_file: Option<std::path::PathBuf>,
+    jobs: usize,
+    fresh: bool,
     steps: Option<String>,
     yes: bool,
     no_sandbox: bool,
@@ -64,6 +72,11 @@ fn parse() -> Result<Args, lexopt::Error> {
         json: false,
         json_file: None,
         csv_file: None,
+        canvas_file: None,
+        moodle_file: None,
+        points_file: None,
+        jobs: 1,
+        fresh: false,
         steps: None,
         yes: false,
         no_sandbox: false,
@@ -77,6 +90,11 @@ fn parse() -> Result<Args, lexopt::Error> {
             }
             Long("json") => args.json = true,
             Long("csv") => args.csv_file = Some(parser.value()?.into()),
+            Long("canvas") => args.canvas_file = Some(parser.value()?.into()),
+            Long("moodle") => args.moodle_file = Some(parser.value()?.into()),
+            Long("points") => args.points_file = Some(parser.value()?.into()),
+            Long("jobs") | Short('j') => args.jobs = parser.value()?.parse()?,
+            Long("fresh") => args.fresh = true,
             Long("steps") => args.steps = Some(parser.value()?.string()?),
             Long("yes") | Short('y') => args.yes = true,
             Long("no-sandbox") => args.no_sandbox = true,
@@ -128,8 +146,13 @@ fn main() -> ExitCode {
                 learners: args.values.iter().map(Into::into).collect(),
                 json: args.json_file,
                 csv: args.csv_file,
+                canvas: args.canvas_file,
+                moodle: args.moodle_file,
+                points: args.points_file,
                 steps,
                 no_sandbox: args.no_sandbox,
+                jobs: args.jobs,
+                fresh: args.fresh,
             };
             grade::run(&course, options)
         }
