@@ -32,6 +32,7 @@ use crate::libtest::{self, Ending, Run};
 use crate::sandbox::Sandbox;
 use crate::scratch;
 use crate::steps::{STEPS, Step};
+use crate::stubs::{self, sha256_hex};
 
 /// A step's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,7 +113,11 @@ impl Copy {
             );
         })
         .map_err(|e| format!("cannot lock {}: {e}", root.display()))?;
-        scratch::mirror(course, &root).map_err(|e| e.to_string())?;
+        // The exercises are the grader's to write (a learner's, a stub or
+        // a reference): copying the course's stubs over them first would
+        // make cargo rebuild every step each time.
+        scratch::mirror_but(course, &root, &["exercises", "solutions", "mistakes"])
+            .map_err(|e| e.to_string())?;
         // Nothing of the reference but what the grader writes in itself.
         for gone in ["solutions", "mistakes"] {
             let _ = std::fs::remove_dir_all(root.join(gone));
@@ -125,8 +130,16 @@ impl Copy {
         })
     }
 
+    /// Puts `text` in as `step`'s file. A file that already holds it is
+    /// left alone: cargo then keeps what it built from it (the reference's
+    /// steps stay built from one learner to the next) and rebuilds only
+    /// what changed.
     fn write(&self, step: &Step, text: &str) {
-        let _ = std::fs::write(self.root.join(step.exercise()), text);
+        let path = self.root.join(step.exercise());
+        if std::fs::read(&path).is_ok_and(|held| held == text.as_bytes()) {
+            return;
+        }
+        let _ = std::fs::write(path, text);
     }
 }
 
@@ -247,6 +260,12 @@ impl Grader {
     pub fn grade(&self, learner: &Path, name: &str, steps: &[Step]) -> LearnerGrade {
         let mut warnings = integrity::changed_files(&self.course, learner);
         let mut missing = Vec::new();
+        let stubs = stubs::manifest(&self.course);
+        // Steps whose file is the course's stub as given (or missing): not
+        // built, not run. `cargo xtask verify` proves every test of a step
+        // fails on its stub, so their verdict is known; a class part-way
+        // through the course costs only the steps begun.
+        let mut untouched = Vec::new();
         let mut findings: BTreeMap<usize, Vec<Finding>> = BTreeMap::new();
         for step in STEPS {
             let graded = steps.iter().any(|s| s.number == step.number);
@@ -257,8 +276,11 @@ impl Grader {
                     integrity::exercise(&self.course, step).unwrap_or_default()
                 }
             };
-            // Every file is written, so cargo sees each learner's code as
-            // new: never another learner's binaries.
+            if missing.contains(&step.number)
+                || stubs.get(&step.exercise()) == Some(&sha256_hex(text.as_bytes()))
+            {
+                untouched.push(step.number);
+            }
             self.own.write(step, &text);
             let reference = &self.references[&step.number];
             findings.insert(step.number, audit::audit(&text, reference));
@@ -273,19 +295,46 @@ impl Grader {
                 }
             }
         }
-        let built = self.build(&self.own, steps);
+        let begun: Vec<Step> = steps
+            .iter()
+            .filter(|step| !untouched.contains(&step.number))
+            .copied()
+            .collect();
+        let built = if begun.is_empty() {
+            Built::default()
+        } else {
+            self.build(&self.own, &begun)
+        };
+        let own: Vec<Verdict> = steps
+            .iter()
+            .map(|step| {
+                if untouched.contains(&step.number) {
+                    let expected = self.expected.get(&step.test_name());
+                    Verdict::untouched(expected.map_or(&[][..], Vec::as_slice))
+                } else {
+                    self.verdict(&self.own, step, &built)
+                }
+            })
+            .collect();
+        // The steps begun that do not pass on the learner's own steps, graded
+        // alone, the last first: a step's build then finds the reference's
+        // earlier steps as the previous one left them, not to be rebuilt.
+        let mut alone: BTreeMap<usize, Verdict> = BTreeMap::new();
+        for (step, own) in steps.iter().zip(&own).rev() {
+            if own.status != Status::Pass && !untouched.contains(&step.number) {
+                alone.insert(step.number, self.alone(learner, step));
+            }
+        }
         let mut grades = Vec::new();
-        for step in steps {
-            let own = self.verdict(&self.own, step, &built);
+        for (step, own) in steps.iter().zip(own) {
+            let on_own_steps = own.status;
             let scored = if missing.contains(&step.number) {
                 Verdict::only(Status::Missing, "the checkout has no file for this step")
-            } else if own.status == Status::Pass {
-                own.clone()
             } else {
-                self.alone(learner, step)
+                alone.remove(&step.number).unwrap_or(own)
             };
             let total = self.expected.get(&step.test_name()).map_or(0, Vec::len);
-            grades.push(scored.into_grade(step, own.status, total, &findings[&step.number]));
+            grades.push(scored.into_grade(step, on_own_steps, total, &findings[&step.number]));
         }
         LearnerGrade {
             learner: name.to_owned(),
@@ -324,13 +373,20 @@ impl Grader {
 
     /// `step` graded alone: the learner's file over the reference's
     /// earlier steps.
+    ///
+    /// Every other step is made the reference's before the build, not put
+    /// back after it: a file that already holds the reference is left as it
+    /// is, so nothing is rebuilt for it, and no other learner's file (the
+    /// one graded alone before) is ever in the copy this learner's code
+    /// runs in.
     fn alone(&self, learner: &Path, step: &Step) -> Verdict {
+        for other in STEPS.iter().filter(|s| s.number != step.number) {
+            self.alone.write(other, &self.references[&other.number]);
+        }
         let text = integrity::exercise(learner, step).unwrap_or_default();
         self.alone.write(step, &text);
         let built = self.build(&self.alone, std::slice::from_ref(step));
-        let verdict = self.verdict(&self.alone, step, &built);
-        self.alone.write(step, &self.references[&step.number]);
-        verdict
+        self.verdict(&self.alone, step, &built)
     }
 }
 
@@ -357,6 +413,27 @@ impl Verdict {
             passed: 0,
             tests: Vec::new(),
             message: Some(first_lines(message, 12)),
+            location: None,
+        }
+    }
+
+    /// A step whose file is the stub as given: every test fails on it.
+    fn untouched(expected: &[String]) -> Self {
+        let why = "not started: the file is the course's stub, as given";
+        Self {
+            status: Status::Fail,
+            passed: 0,
+            tests: expected
+                .iter()
+                .map(|name| TestGrade {
+                    name: name.clone(),
+                    status: Status::Fail,
+                    message: why.to_owned(),
+                })
+                .collect(),
+            message: Some(format!(
+                "{why} (not built: every test of a step fails on its stub, as `cargo xtask verify` proves)"
+            )),
             location: None,
         }
     }

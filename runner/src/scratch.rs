@@ -64,8 +64,17 @@ fn walk(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) {
 /// with the same content are left alone, so cargo's fingerprints stay valid
 /// and a second copy rebuilds nothing.
 pub fn mirror(from: &Path, to: &Path) -> std::io::Result<()> {
+    mirror_but(from, to, &[])
+}
+
+/// [`mirror`], but files under the folders `held` (`"exercises"`) are
+/// neither copied nor removed: the caller writes those itself.
+pub fn mirror_but(from: &Path, to: &Path, held: &[&str]) -> std::io::Result<()> {
     let files = course_files(from);
     for name in &files {
+        if held.iter().any(|folder| name.starts_with(folder)) {
+            continue;
+        }
         let content = std::fs::read(from.join(name))?;
         write_if_changed(&to.join(name), &content)?;
     }

@@ -327,12 +327,17 @@ fn print_table(
         let verdict = match step.status {
             Status::Pass => ui.green(&format!("pass {}/{}", step.passed, step.total)),
             Status::Fail => {
+                let untouched = step.passed == 0
+                    && step
+                        .message
+                        .as_deref()
+                        .is_some_and(|m| m.starts_with("not started"));
                 let first = step
                     .tests
                     .iter()
-                    .find(|t| t.status == Status::Fail)
+                    .find(|t| t.status == Status::Fail && !untouched)
                     .map(|t| format!(": {}: {}", t.name, t.message))
-                    .unwrap_or_else(|| detail(step.message.as_deref()));
+                    .unwrap_or_else(|| format!(": {}", detail(step.message.as_deref())));
                 format!(
                     "{}{first}",
                     ui.red(&format!("fail {}/{}", step.passed, step.total))
