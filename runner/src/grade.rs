@@ -122,6 +122,8 @@ impl Copy {
         for gone in ["solutions", "mistakes"] {
             let _ = std::fs::remove_dir_all(root.join(gone));
         }
+        // Held, so not mirrored: a fresh copy has no exercises/ yet.
+        std::fs::create_dir_all(root.join("exercises")).map_err(|e| e.to_string())?;
         std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
         Ok(Self {
             root,
