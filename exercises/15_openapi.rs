@@ -268,10 +268,10 @@ fn users_me() {}
 // (GET: 200 with a list of ItemBody, 400, 401, 403; POST: 201 with an
 // ItemBody, 400, 401, 403, 413), the POST's JSON body, and their scopes.
 // Then add them to ApiDoc's paths.
-
 /// The caller's items. Needs `items:read`.
 fn list_items() {}
 
+// TODO(step 15): as `list_items`.
 /// Adds an item. Needs `items:write`.
 fn add_item() {}
 
@@ -283,6 +283,7 @@ fn add_item() {}
         description = "The OAuth2 password flow with JWT, built step by step in axum. Log in with Authorize: alice / secret123.",
         version = "1.0.0"
     ),
+    // TODO(step 15): and `list_items`, `add_item`, once described.
     paths(token, login, logout, revoke, users_me),
     modifiers(&SecuritySchemes),
     tags(

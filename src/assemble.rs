@@ -23,9 +23,8 @@ use crate::token_route::AuthState;
 use crate::totp::{self, MfaKeys, TotpSecrets, TotpState, system_clock};
 use crate::{active_user, openapi, users_me};
 
-/// The first step with a whole app, and the last step.
-pub const FIRST_APP_STEP: usize = 7;
-pub const LAST_STEP: usize = 15;
+/// The first step with a whole app, and the last step (steps.toml).
+pub use course_steps::{FIRST_APP_STEP, LAST_STEP};
 
 /// What the server is configured with.
 #[derive(Debug, Clone)]
@@ -52,24 +51,10 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
 }
 
-/// What each step's app serves, and what the next step adds.
+/// What each step's app serves, and what the next step adds (steps.toml).
 pub fn describe(step: usize) -> (&'static str, Option<&'static str>) {
-    let what = [
-        "POST /token and GET /users/me",
-        "disabled accounts refused",
-        "scopes, GET and POST /users/me/items",
-        "refresh tokens",
-        "POST /logout and POST /revoke",
-        "cookie sessions: POST /login, CSRF",
-        "two-factor login for carol",
-        "login throttling",
-        "GET /openapi.json and Swagger UI at /docs",
-    ];
-    let index = step.saturating_sub(FIRST_APP_STEP);
-    (
-        what.get(index).copied().unwrap_or("?"),
-        what.get(index + 1).copied(),
-    )
+    let app = |number: usize| course_steps::find(number).and_then(|step| step.app);
+    (app(step).unwrap_or("?"), app(step + 1))
 }
 
 /// The app of `step` (7..=15) with the demo users.

@@ -2,10 +2,15 @@
 
 use std::path::PathBuf;
 
-use crate::question::{Difficulty, Kind, STEPS};
+use course_steps::LAST_STEP;
+
+use crate::question::{Difficulty, Kind, steps};
 use crate::select::Filter;
 
-pub const USAGE: &str = "usage: cargo quiz [COMMAND] [OPTIONS]
+/// The quiz's help, its step numbers from steps.toml.
+pub fn usage() -> String {
+    format!(
+        "usage: cargo quiz [COMMAND] [OPTIONS]
 
 commands:
   (none)         a drill: random questions one at a time, then your score
@@ -18,7 +23,7 @@ commands:
   help           this text
 
 options:
-  --step N          only questions about course step N (1-15)
+  --step N          only questions about course step N (1-{LAST_STEP})
   --topic T         only topic T (see `cargo quiz list`)
   --difficulty D    easy, medium or hard
   --kind K          choice, multi, order, code or recall
@@ -29,7 +34,9 @@ options:
   --state FILE      where progress lives (default: $QUIZ_STATE, else
                     $XDG_STATE_HOME or ~/.local/state, /axum-oauth2-course/quiz.json)
   --no-save         do not record this session's answers
-  -V, --version     the quiz's version";
+  -V, --version     the quiz's version"
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -99,11 +106,10 @@ fn parse_from(mut parser: lexopt::Parser) -> Result<Args, String> {
                     text.trim()
                         .parse()
                         .ok()
-                        .filter(|n| STEPS.iter().any(|(s, _)| s == n))
+                        .filter(|n| steps().any(|(s, _)| s == *n))
                         .ok_or_else(|| {
                             format!(
-                                "--step: `{text}` is not a course step; use a number from 1 to {}",
-                                STEPS.len()
+                                "--step: `{text}` is not a course step; use a number from 1 to {LAST_STEP}"
                             )
                         })?,
                 );

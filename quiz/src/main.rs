@@ -24,7 +24,7 @@ mod validate;
 
 use std::process::ExitCode;
 
-use args::{Args, Command, USAGE};
+use args::{Args, Command, usage};
 use question::Question;
 
 fn main() -> ExitCode {
@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     };
     match args.command {
         Command::Help => {
-            println!("{USAGE}");
+            println!("{}", usage());
             return ExitCode::SUCCESS;
         }
         Command::Version => {

@@ -4,35 +4,23 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-/// The course's steps, by number: a question's `step` must be one of these.
-/// 1 to 7 are the core track's exercises; 8 to 15 its advanced topics.
-pub const STEPS: [(u32, &str); 15] = [
-    (1, "fake_db"),
-    (2, "passwords"),
-    (3, "bearer"),
-    (4, "jwt"),
-    (5, "token_route"),
-    (6, "current_user"),
-    (7, "users_me"),
-    (8, "active_user"),
-    (9, "scopes"),
-    (10, "refresh"),
-    (11, "revocation"),
-    (12, "cookies"),
-    (13, "totp"),
-    (14, "login_throttle"),
-    (15, "openapi"),
-];
+/// The course's steps, by number and module (`steps.toml`, through
+/// `course-steps`): a question's `step` must be one of these.
+pub fn steps() -> impl Iterator<Item = (u32, &'static str)> {
+    course_steps::STEPS
+        .iter()
+        .map(|step| (step.number as u32, step.module))
+}
 
 /// The last core step: steps after it are advanced topics.
-pub const CORE_STEPS: u32 = 7;
+pub const CORE_STEPS: u32 = course_steps::LAST_CORE_STEP as u32;
 
 /// Letters for options, as shown (six at most, for multi and order).
 pub const LETTERS: [char; 6] = ['A', 'B', 'C', 'D', 'E', 'F'];
 
 /// The module of course step `step`, if the course has it.
 pub fn step_module(step: u32) -> Option<&'static str> {
-    STEPS.iter().find(|(s, _)| *s == step).map(|(_, m)| *m)
+    steps().find(|(s, _)| *s == step).map(|(_, m)| m)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -3,7 +3,7 @@
 //! right option is the longest), over the questions the filters let through.
 
 use crate::lint::{MAX_LONGEST_SHARE, longest_share};
-use crate::question::{Difficulty, Kind, Question, STEPS};
+use crate::question::{Difficulty, Kind, Question, steps};
 
 pub fn list(all: &[Question], chosen: &[&Question], filtered: bool) -> String {
     let questions: Vec<Question> = chosen.iter().map(|&q| q.clone()).collect();
@@ -31,7 +31,7 @@ pub fn list(all: &[Question], chosen: &[&Question], filtered: bool) -> String {
         );
     }
     out += "\nsteps (--step):                all  hard  code\n";
-    for (step, module) in STEPS {
+    for (step, module) in steps() {
         let of: Vec<&&Question> = chosen.iter().filter(|q| q.step == Some(step)).collect();
         out += &format!(
             "  {step:>2} {module:<23} {:>5} {:>5} {:>5}\n",

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::question::{Difficulty, Kind, LETTERS, Question, STEPS};
+use crate::question::{Difficulty, Kind, LETTERS, Question, steps};
 
 #[derive(Deserialize)]
 pub struct RawQuestion {
@@ -79,11 +79,11 @@ pub fn check(
     }
     let step = match q.step {
         None => None,
-        Some(n) if STEPS.iter().any(|(s, _)| i64::from(*s) == n) => Some(n as u32),
+        Some(n) if steps().any(|(s, _)| i64::from(s) == n) => Some(n as u32),
         Some(n) => {
             problems.push(format!(
                 "unknown step {n}: the course has steps 1 to {}",
-                STEPS.len()
+                course_steps::LAST_STEP
             ));
             None
         }

@@ -21,3 +21,4 @@ pub mod sandbox;
 pub mod scratch;
 pub mod steps;
 pub mod stubs;
+pub mod sync;

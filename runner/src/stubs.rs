@@ -1,7 +1,7 @@
 //! The pristine stubs of the exercises, known by their SHA-256.
 //!
 //! `runner/stubs.sha256` lists each exercise file's hash as shipped (the
-//! `sha256sum` format; `cargo xtask stubs` writes it, `cargo xtask verify`
+//! `sha256sum` format; `cargo xtask sync` writes it, `cargo xtask verify`
 //! checks it). A file with that hash is a step not started; `cargo course
 //! reset` finds the stub's text in git history by that hash, so a reset
 //! never needs a copy of every stub in the repository.

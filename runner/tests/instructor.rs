@@ -28,23 +28,13 @@ fn learner(name: &str, solved: &[&str]) -> PathBuf {
     dir
 }
 
-const ALL: [&str; 15] = [
-    "01_fake_db",
-    "02_passwords",
-    "03_bearer",
-    "04_jwt",
-    "05_token_route",
-    "06_current_user",
-    "07_users_me",
-    "08_active_user",
-    "09_scopes",
-    "10_refresh",
-    "11_revocation",
-    "12_cookies",
-    "13_totp",
-    "14_login_throttle",
-    "15_openapi",
-];
+/// Every step's stem (`01_fake_db`), from steps.toml.
+fn all() -> Vec<&'static str> {
+    course_runner::steps::STEPS
+        .iter()
+        .map(|step| &*step.stem().leak())
+        .collect()
+}
 
 fn write(dir: &Path, path: &str, text: &str) {
     std::fs::write(dir.join(path), text).expect("write a file");
@@ -118,8 +108,9 @@ fn statuses(report: &Value, learner: usize) -> Vec<String> {
 
 #[test]
 fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
-    let honest = learner("honest", &ALL);
-    let mut partial_steps = ALL[..4].to_vec();
+    let all = all();
+    let honest = learner("honest", &all);
+    let mut partial_steps = all[..4].to_vec();
     partial_steps.push("06_current_user");
     let partial = learner("mistake", &partial_steps);
     // Step 05: the reference with a classic mistake, a 401 for a wrong password.
@@ -133,10 +124,10 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
             1,
         ),
     );
-    let broken = learner("broken", &ALL[..6]);
+    let broken = learner("broken", &all[..6]);
     let half = format!("{}\nfn half_written(", read(&broken, "exercises/04_jwt.rs"));
     write(&broken, "exercises/04_jwt.rs", &half);
-    let cheat = learner("cheat", &ALL[..4]);
+    let cheat = learner("cheat", &all[..4]);
     let cargo = read(&cheat, "Cargo.toml").replacen(
         "[features]",
         "[features]\ndefault = [\"sol05\", \"sol06\", \"sol07\"]",
@@ -185,7 +176,7 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
 
     // Step 03 a stub whose module prints a forged report of passes from a
     // function run before main.
-    let forger = learner("forger", &ALL[..2]);
+    let forger = learner("forger", &all[..2]);
     write(
         &forger,
         "exercises/03_bearer.rs",
@@ -199,10 +190,10 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
 
     // Two learners who did not finish step 04: one left the stub, the
     // other broke it on purpose, hoping the reference would stand in.
-    let stubbed = learner("stubbed", &[ALL[0], ALL[1], ALL[2], ALL[4], ALL[5], ALL[6]]);
+    let stubbed = learner("stubbed", &[all[0], all[1], all[2], all[4], all[5], all[6]]);
     let saboteur = learner(
         "saboteur",
-        &[ALL[0], ALL[1], ALL[2], ALL[4], ALL[5], ALL[6]],
+        &[all[0], all[1], all[2], all[4], all[5], all[6]],
     );
     write(
         &saboteur,
@@ -216,7 +207,7 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
     // Steps 01-03 solved, and step 01 snoops while graded: it reads the
     // course's solutions/ and another learner's work, writes into its own
     // folder and the course, and dials a port on the grader's loopback.
-    let snooper = learner("snooper", &ALL[..3]);
+    let snooper = learner("snooper", &all[..3]);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port to be dialled");
     listener.set_nonblocking(true).expect("non-blocking");
     let port = listener.local_addr().expect("its address").port();
@@ -517,6 +508,7 @@ fn a_class_is_graded_step_by_step_and_cheats_are_caught() {
 
 #[test]
 fn the_student_edition_has_no_solutions_and_is_graded_by_the_full_one() {
+    let all = all();
     let out = course_root().join("target/course-tool-tests/edition");
     let _ = std::fs::remove_dir_all(&out);
     let output = Command::new(env!("CARGO_BIN_EXE_course"))
@@ -551,7 +543,7 @@ fn the_student_edition_has_no_solutions_and_is_graded_by_the_full_one() {
         })
         .map(|(_, text)| text.as_str())
         .collect();
-    for stem in ALL {
+    for stem in &all {
         let reference = read(&course_root(), &format!("solutions/{stem}.rs"));
         for line in reference
             .lines()

@@ -17,10 +17,13 @@ use course::refresh::DEFAULT_REFRESH_TTL;
 use crate::deadlines::Timeouts;
 use crate::serve::{ConnectionLimits, default_max_connections};
 
-pub const USAGE: &str = "usage: server [OPTIONS]
+/// The server's help, its step numbers from steps.toml.
+pub fn usage() -> String {
+    format!(
+        "usage: server [OPTIONS]
   --addr HOST:PORT              where to listen (default 127.0.0.1:8000)
-  --step N                      serve step N's app, 7 to 15 (default: the last step
-                                `cargo course` saw pass; 15 with --features solutions)
+  --step N                      serve step N's app, {FIRST_APP_STEP} to {LAST_STEP} (default: the last step
+                                `cargo course` saw pass; {LAST_STEP} with --features solutions)
   --token-minutes N             access-token lifetime, 1 to 1440 (default 30)
   --refresh-days N              refresh-token lifetime, 1 to 90 (default 14)
   --bcrypt-cost N               10 to 31 (default 12)
@@ -49,7 +52,9 @@ pub const USAGE: &str = "usage: server [OPTIONS]
   --log requests|errors|off     the request log (default requests)
 environment:
   JWT_SECRET        HS256 signing key, at least 32 bytes (default: random, this run only)
-  COURSE_TEST_MODE  set to 1 to allow a bcrypt cost under 10: for tests, never a server";
+  COURSE_TEST_MODE  set to 1 to allow a bcrypt cost under 10: for tests, never a server"
+    )
+}
 
 /// Which requests are logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +200,7 @@ fn parse_flags(config: &mut Config) -> Result<(), lexopt::Error> {
                 }
             }
             Short('h') | Long("help") => {
-                println!("{USAGE}");
+                println!("{}", usage());
                 std::process::exit(0);
             }
             _ => return Err(arg.unexpected()),

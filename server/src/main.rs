@@ -25,7 +25,7 @@ use course::assemble::{self, LAST_STEP};
 use course::catch_panic::catch_panics;
 use tower_layer::Layer;
 
-use crate::config::{Config, Refusal, USAGE};
+use crate::config::{Config, Refusal, usage};
 
 fn main() -> ExitCode {
     // Flushes the buffered log when main returns, however it returns.
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     let config = match config::from_env() {
         Ok(config) => config,
         Err(Refusal::Usage(why)) => {
-            eprintln!("server: {why}\n{USAGE}");
+            eprintln!("server: {why}\n{}", usage());
             return ExitCode::from(2);
         }
         Err(Refusal::Unsafe(why)) => {

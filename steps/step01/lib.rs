@@ -1,6 +1,8 @@
 //! Step 01 and the given code every step uses. Each step is a package of
 //! its own (this one, `steps/step02`, ...), each re-exporting the ones before
 //! it, so step N's tests never compile a later step's file.
+//!
+//! Written by `cargo xtask sync` from steps.toml: edit that, then sync.
 
 /// Given, not an exercise: the JSON error body every step answers with.
 #[path = "../given/oauth_error.rs"]

@@ -1,6 +1,8 @@
 //! Step 04 on top of steps 01..03, whose modules are re-exported here:
 //! the step's file reaches them as `crate::...`, and step 04's tests build
 //! none of the later steps.
+//!
+//! Written by `cargo xtask sync` from steps.toml: edit that, then sync.
 
 pub use previous::*;
 

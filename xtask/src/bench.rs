@@ -14,6 +14,7 @@
 //! - quiz start-up to the first question, release build, whole bank, median of
 //!   20 (≤ 50 ms).
 
+use course_runner::steps::LAST_STEP;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -114,17 +115,21 @@ pub fn run() -> ExitCode {
         Duration::from_secs(5),
     );
     report(
-        "cargo course status, 14 steps done, after editing step 15 (median of 3)",
+        &format!(
+            "cargo course status, {} steps done, after editing step {LAST_STEP} (median of 3)",
+            LAST_STEP - 1
+        ),
         course.status_after_edit,
         Duration::from_millis(1500),
     );
     println!(
-        "{:<58} {:>9.3} s  (re-runs steps 02 to 14: every one depends on it)",
+        "{:<58} {:>9.3} s  (re-runs steps 02 to {:02}: every one depends on it)",
         "cargo course status after editing step 02",
-        course.status_after_early_edit.as_secs_f64()
+        course.status_after_early_edit.as_secs_f64(),
+        LAST_STEP - 1
     );
     report(
-        "cargo course watch, save to verdict (step 15)",
+        &format!("cargo course watch, save to verdict (step {LAST_STEP})"),
         course.watch_save_to_verdict,
         Duration::from_millis(1500),
     );

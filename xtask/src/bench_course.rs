@@ -92,14 +92,15 @@ pub fn measure(course: &Path, repo: &Path, target: &Path) -> CourseFigures {
     quiet(run(&["status"]));
     let watch_save_to_verdict = watch(run(&["watch"]), last, repo);
 
-    quiet(run(&["test", "15"]));
-    let serve_15 = || run(&["serve", "15", "--", "--addr", SERVE_ADDR]);
+    let last_step = step.number.to_string();
+    quiet(run(&["test", &last_step]));
+    let serve_last = || run(&["serve", &last_step, "--", "--addr", SERVE_ADDR]);
     let deps = target.join("debug/deps");
     // The first serve compiles the server's own package (`server-*` in
     // deps) and the course's glue library over the steps (one `course`
     // crate), and nothing the tests built; the next compiles nothing.
-    let (first_serve, written) = serve(serve_15(), &deps);
-    let (serve_after_tests, _) = serve(serve_15(), &deps);
+    let (first_serve, written) = serve(serve_last(), &deps);
+    let (serve_after_tests, _) = serve(serve_last(), &deps);
     CourseFigures {
         status_after_edit,
         status_after_early_edit,
@@ -213,7 +214,7 @@ fn serve(mut command: Command, deps: &Path) -> (Duration, Vec<String>) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    panic!("bench: `cargo course serve 15` never listened on {SERVE_ADDR}");
+    panic!("bench: `cargo course serve` never listened on {SERVE_ADDR}");
 }
 
 /// A `cargo course` process in a process group of its own, killed with

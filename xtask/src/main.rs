@@ -8,6 +8,7 @@ mod bench;
 mod bench_course;
 mod bench_server;
 mod cache;
+mod given;
 mod verify;
 
 use std::path::PathBuf;
@@ -17,8 +18,11 @@ const USAGE: &str = "usage: cargo xtask <command>
   verify [--step N] [--no-cache]
            every solution passes; every step's tests catch an unsolved step
            and every catalogued mistake; a learner who solved 1..N is green on N
-  stubs    record the exercise files as the pristine stubs (runner/stubs.sha256),
-           after changing an exercise
+  sync [--check]
+           write everything derived from steps.toml (step packages, features,
+           remaps, README table, the stubs' hashes in runner/stubs.sha256, ...);
+           --check: fail if any of it is out of date. Run after changing
+           steps.toml or an exercise
   bench    cold build, edit-to-result loop, whole suite, cargo course (status, watch, serve) and quiz start-up times
   bench-server
            the reference server against a minimal axum server under wrk, a login
@@ -44,19 +48,14 @@ fn main() -> ExitCode {
         },
         Some("bench") => bench::run(),
         Some("bench-server") => bench_server::run(),
-        Some("stubs") => {
-            let text = course_runner::stubs::manifest_of(&root(), course_runner::steps::STEPS);
-            match std::fs::write(root().join(course_runner::stubs::MANIFEST), text) {
-                Ok(()) => {
-                    println!("wrote {}", course_runner::stubs::MANIFEST);
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("xtask stubs: {e}");
-                    ExitCode::FAILURE
-                }
+        Some("sync") => match args.get(1).map(String::as_str) {
+            None => course_runner::sync::run(&root(), course_runner::sync::Mode::Write),
+            Some("--check") => course_runner::sync::run(&root(), course_runner::sync::Mode::Check),
+            Some(other) => {
+                eprintln!("xtask sync: unknown argument {other}\n{USAGE}");
+                ExitCode::from(2)
             }
-        }
+        },
         Some("-h" | "--help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

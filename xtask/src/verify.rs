@@ -27,7 +27,7 @@ use course_runner::compile::{self, Built, Request};
 use course_runner::libtest::{self, Ending, Run};
 use course_runner::mistakes::{self, Mistake};
 use course_runner::steps::{STEPS, Step, features_where};
-use course_runner::{hints, scratch, stubs};
+use course_runner::{hints, scratch};
 
 use crate::cache::Cache;
 use crate::root;
@@ -53,14 +53,16 @@ pub fn run(options: Options) -> ExitCode {
         passed: 0,
     };
 
-    // `cargo course` knows a step not started, and `reset` finds its stub,
-    // by these hashes: they must be the exercise files as shipped.
-    let recorded = std::fs::read_to_string(root.join(stubs::MANIFEST)).unwrap_or_default();
-    if recorded != stubs::manifest_of(&root, STEPS) {
-        verify.miss(format!(
-            "{} does not match the exercise files: after changing an exercise, run `cargo xtask stubs`",
-            stubs::MANIFEST
-        ));
+    // Everything derived from steps.toml first (the step packages, the
+    // features, the stubs' hashes by which `cargo course` knows a step not
+    // started): a stale file would make every later check mean little.
+    match course_runner::sync::stale(&root, course_runner::sync::Mode::Check) {
+        Ok(stale) if stale.is_empty() => {}
+        Ok(stale) => verify.miss(format!(
+            "out of date with steps.toml or the exercises (run `cargo xtask sync`): {}",
+            stale.join(", ")
+        )),
+        Err(why) => verify.miss(format!("sync: {why}")),
     }
 
     for step in STEPS {
@@ -72,6 +74,20 @@ pub fn run(options: Options) -> ExitCode {
                 hints.len()
             )),
             Err(e) => verify.miss(e),
+        }
+    }
+
+    // What an exercise gives is the solution's: the solution's tests then
+    // vouch for the code every learner is handed.
+    for step in STEPS {
+        let read = |path: String| std::fs::read_to_string(root.join(&path)).unwrap_or_default();
+        match crate::given::differences(&read(step.exercise()), &read(step.solution())) {
+            Ok(found) => {
+                for difference in found {
+                    verify.miss(format!("{} {difference}", step.exercise()));
+                }
+            }
+            Err(why) => verify.miss(format!("{}: {why}", step.stem())),
         }
     }
 

@@ -1,12 +1,14 @@
 //! `cargo course student-edition OUT`: the course without its reference
 //! solutions or its history, for a class.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use course_runner::scratch::course_files;
 use course_runner::steps::STEPS;
 use course_runner::stubs;
+use course_runner::sync::{self, Variant};
 
 use crate::course::Course;
 
@@ -61,6 +63,13 @@ pub fn run(course: &Course, out: Option<PathBuf>) -> i32 {
 
 fn write(root: &Path, out: &Path) -> Result<usize, String> {
     let manifest = stubs::manifest(root);
+    // Everything steps.toml derives, generated for the edition (the stubs'
+    // hashes stay the course's: this checkout's exercises may be worked).
+    let edition: BTreeMap<String, String> = sync::outputs(root, Variant::Student)?
+        .into_iter()
+        .filter(|output| output.path != stubs::MANIFEST && output.path != "README.md")
+        .filter_map(|output| Some((output.path, output.text?)))
+        .collect();
     let mut count = 0;
     for name in course_files(root) {
         let shown = name.to_string_lossy().replace('\\', "/");
@@ -86,18 +95,9 @@ fn write(root: &Path, out: &Path) -> Result<usize, String> {
                     _ => text,
                 }
             }
-            lib if lib.starts_with("steps/step") && lib.ends_with("/lib.rs") => {
-                lib_without_solutions(&String::from_utf8_lossy(&text)).into_bytes()
-            }
-            "Cargo.toml" => String::from_utf8_lossy(&text)
-                .replace(", \"xtask\"]", "]")
-                .into_bytes(),
-            ".cargo/config.toml" => String::from_utf8_lossy(&text)
-                .lines()
-                .filter(|line| !line.starts_with("xtask"))
-                .map(|line| format!("{line}\n"))
-                .collect::<String>()
-                .into_bytes(),
+            // The step packages, the workspace and cargo's aliases as
+            // steps.toml makes them for a student edition.
+            generated if edition.contains_key(generated) => edition[generated].clone().into_bytes(),
             "README.md" => format!("{}{EDITION_NOTE}", String::from_utf8_lossy(&text)).into_bytes(),
             _ => text,
         };
@@ -142,39 +142,4 @@ fn write(root: &Path, out: &Path) -> Result<usize, String> {
         }
     }
     Ok(count)
-}
-
-/// A step's package with its module on the learner's file, and a sentence
-/// for anyone who asks for the reference (its `solNN` feature).
-fn lib_without_solutions(lib: &str) -> String {
-    let features: Vec<String> = STEPS
-        .iter()
-        .map(|step| format!("feature = \"{}\"", step.feature()))
-        .filter(|feature| lib.contains(&format!("cfg_attr({feature}")))
-        .collect();
-    let mut out = String::new();
-    let mut placed = false;
-    for line in lib.lines() {
-        if line.contains("/solutions/") {
-            continue;
-        }
-        if !placed && !line.starts_with("//!") {
-            out += &format!(
-                "\n// This edition has no reference solutions.\n#[cfg(any({}))]\ncompile_error!(\"this edition ships without reference solutions; ask your instructor\");\n",
-                features.join(", ")
-            );
-            placed = true;
-        }
-        match line
-            .strip_prefix("#[cfg_attr(not(feature = \"")
-            .and_then(|rest| rest.split_once("\"), path = "))
-        {
-            Some((_, path)) => out += &format!("#[path = {}]\n", path.trim_end_matches(")]")),
-            None => {
-                out += line;
-                out.push('\n');
-            }
-        }
-    }
-    out
 }

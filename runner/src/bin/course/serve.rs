@@ -9,11 +9,9 @@ use std::process::Command;
 use course_runner::child;
 use course_runner::compile::{self, Request};
 use course_runner::learner;
-use course_runner::steps;
+use course_runner::steps::{self, FIRST_APP_STEP};
 
 use crate::course::Course;
-
-const FIRST_APP_STEP: usize = 7;
 
 pub fn run(course: &mut Course, number: Option<usize>, server_args: &[String]) -> i32 {
     let last_done = course.progress.last_passing_step;
