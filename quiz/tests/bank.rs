@@ -98,15 +98,19 @@ fn the_bank_meets_the_breadth_targets() {
             }
         }
     }
-    for step in 1..=15 {
+    for step in 1..=course_steps::LAST_STEP as u64 {
         let n = per_step.get(&step).copied().unwrap_or(0);
-        let wanted = if step <= 7 { 6 } else { 4 };
+        let wanted = if step <= course_steps::LAST_CORE_STEP as u64 {
+            6
+        } else {
+            4
+        };
         assert!(
             n >= wanted,
             "step {step} needs at least {wanted} questions; it has {n}"
         );
     }
-    for step in 1..=7 {
+    for step in 1..=course_steps::LAST_CORE_STEP as u64 {
         let n = code_per_step.get(&step).copied().unwrap_or(0);
         assert!(
             n >= 1,

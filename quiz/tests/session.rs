@@ -380,12 +380,14 @@ fn filters_narrow_the_session_and_ignore_case() {
 
 #[test]
 fn a_bad_filter_names_its_flag_and_the_accepted_values() {
+    // The steps are steps.toml's: one past the last is not a step.
+    let last = course_steps::LAST_STEP;
+    let not_a_number = format!("--step: `x` is not a course step; use a number from 1 to {last}");
+    let past = (last + 1).to_string();
+    let past_the_last = format!("--step: `{past}` is not a course step");
     let cases: [(&[&str], &str); 5] = [
-        (
-            &["--step", "x"],
-            "--step: `x` is not a course step; use a number from 1 to 15",
-        ),
-        (&["--step", "16"], "--step: `16` is not a course step"),
+        (&["--step", "x"], &not_a_number),
+        (&["--step", &past], &past_the_last),
         (
             &["--difficulty", "brutal"],
             "--difficulty: `brutal` is not one of easy, medium, hard",

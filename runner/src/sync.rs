@@ -12,7 +12,7 @@ mod regions;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub use manifest::Manifest;
+pub use manifest::{Manifest, PATH as MANIFEST_PATH};
 pub use outputs::{Output, Variant};
 
 /// What `sync` does with what it derives.

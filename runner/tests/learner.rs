@@ -26,7 +26,7 @@ fn a_learners_journey() {
     let course = scratch("journey");
 
     let report = course.json(&[]);
-    for step in 1..=15 {
+    for step in 1..=steps::LAST_STEP {
         assert_eq!(
             status_of(&report, step),
             "not_started",
@@ -292,7 +292,7 @@ fn a_corrupt_progress_file_is_rebuilt() {
     let output = course.course(&["--json"], "");
     let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
     assert!(
-        output.status.success() && report["total"] == 15,
+        output.status.success() && report["total"] == steps::LAST_STEP,
         "status with a corrupt progress file still answers: {}",
         text(&output)
     );

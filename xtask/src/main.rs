@@ -9,6 +9,9 @@ mod bench_course;
 mod bench_server;
 mod cache;
 mod given;
+mod grade_fixtures;
+mod mutants;
+mod new_step;
 mod verify;
 
 use std::path::PathBuf;
@@ -23,6 +26,15 @@ const USAGE: &str = "usage: cargo xtask <command>
            remaps, README table, the stubs' hashes in runner/stubs.sha256, ...);
            --check: fail if any of it is out of date. Run after changing
            steps.toml or an exercise
+  new-step MODULE \"TITLE\"
+           the next step from templates: steps.toml, exercise, solution, tests,
+           hints, mistakes and a quiz topic, then sync (docs/maintaining.md)
+  grade-fixtures OUT [COUNT [WRONG]]
+           fixture learners for timing `cargo course grade`: the reference with
+           WRONG steps (default all) each a catalogued mistake (docs/speed.md)
+  mutants [STEP...]
+           cargo-mutants over solutions/ with the course's tests (docs/mutants.md;
+           about 15 minutes on 2 cores)
   bench    cold build, edit-to-result loop, whole suite, cargo course (status, watch, serve) and quiz start-up times
   bench-server
            the reference server against a minimal axum server under wrk, a login
@@ -48,6 +60,9 @@ fn main() -> ExitCode {
         },
         Some("bench") => bench::run(),
         Some("bench-server") => bench_server::run(),
+        Some("grade-fixtures") => grade_fixtures::run(&root(), &args[1..]),
+        Some("mutants") => mutants::run(&root(), &args[1..]),
+        Some("new-step") => new_step::run(&root(), &args[1..]),
         Some("sync") => match args.get(1).map(String::as_str) {
             None => course_runner::sync::run(&root(), course_runner::sync::Mode::Write),
             Some("--check") => course_runner::sync::run(&root(), course_runner::sync::Mode::Check),

@@ -21,6 +21,9 @@ pub enum Variant {
     /// The student edition: each step's module on the learner's file only,
     /// its `solNN` feature a compile error that says why; no xtask.
     Student,
+    /// For cargo-mutants (`cargo xtask mutants`): each step's module on its
+    /// reference by a plain `#[path]`, which it follows (not `cfg_attr`).
+    Reference,
 }
 
 /// The workspace's packages besides the course and its steps.
@@ -70,7 +73,7 @@ pub fn all(root: &Path, manifest: &Manifest, variant: Variant) -> Result<Vec<Out
     let tools = TOOLS
         .iter()
         .copied()
-        .chain((variant == Variant::Course).then_some(MAINTAINERS));
+        .chain((variant != Variant::Student).then_some(MAINTAINERS));
     let members = quoted(
         &mut [".", "steps/step*"]
             .into_iter()
@@ -112,8 +115,8 @@ pub fn all(root: &Path, manifest: &Manifest, variant: Variant) -> Result<Vec<Out
         .map(|s| format!("    \"--remap-path-prefix={}/../..=\",\n", s.package_dir()))
         .collect();
     let alias = match variant {
-        Variant::Course => format!("{MAINTAINERS} = \"run --quiet --package {MAINTAINERS} --\"\n"),
         Variant::Student => String::new(),
+        _ => format!("{MAINTAINERS} = \"run --quiet --package {MAINTAINERS} --\"\n"),
     };
     outputs.push(in_regions(
         root,
@@ -329,6 +332,10 @@ fn library(manifest: &Manifest, step: &StepEntry, variant: Variant) -> String {
              \n\
              #[path = \"../../exercises/{stem}.rs\"]\n\
              pub mod {module};\n"
+        ),
+        Variant::Reference => write!(
+            out,
+            "\n#[path = \"../../solutions/{stem}.rs\"]\npub mod {module};\n"
         ),
     };
     out

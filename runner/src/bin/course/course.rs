@@ -59,12 +59,20 @@ impl Course {
             Some(kept) if kept.inputs == inputs && kept.status != Status::NotStarted => {
                 kept.status.clone()
             }
-            _ => self.run(step).status,
+            // The hash just taken is the one the run records: the files are
+            // read once.
+            _ => self.run_on(step, inputs).status,
         }
     }
 
     /// Runs the step's tests now, and remembers the result.
     pub fn run(&mut self, step: &Step) -> StepRun {
+        let inputs = learner::inputs_hash(&self.root, step);
+        self.run_on(step, inputs)
+    }
+
+    /// Runs the step's tests on files whose hash is `inputs`.
+    fn run_on(&mut self, step: &Step, inputs: String) -> StepRun {
         if !self.json {
             eprintln!(
                 "{}",
@@ -75,7 +83,6 @@ impl Course {
                 ))
             );
         }
-        let inputs = learner::inputs_hash(&self.root, step);
         let run = learner::run(&self.root, step, None);
         self.record(step, run.status.clone(), inputs);
         self.last_run = Some((step.number, run.clone()));

@@ -16,20 +16,29 @@ pub fn csv(
     points: &Points,
     similar: &BTreeMap<String, Vec<String>>,
 ) -> String {
-    let mut text = String::from("learner");
-    for step in steps {
-        text += &format!(",step{:02}", step.number);
-    }
-    text += ",steps_passed,points,out_of,held_for_review,warnings,similar_to\n";
+    let mut header = vec!["learner".to_owned()];
+    header.extend(steps.iter().map(|step| format!("step{:02}", step.number)));
+    header.extend(
+        [
+            "steps_passed",
+            "points",
+            "out_of",
+            "held_for_review",
+            "warnings",
+            "similar_to",
+        ]
+        .map(str::to_owned),
+    );
+    let mut rows = vec![header];
     for grade in grades {
-        text += &quote(&grade.learner);
+        let mut row = vec![safe(&grade.learner)];
         for step in &grade.steps {
             let share = match step.status {
                 Status::Pass => 1.0,
                 Status::Fail if step.total > 0 => step.passed as f64 / step.total as f64,
                 _ => 0.0,
             };
-            text += &format!(",{share:.2}");
+            row.push(format!("{share:.2}"));
         }
         let (got, most) = points.total(grade);
         let held = grade
@@ -42,16 +51,17 @@ pub fn csv(
             .cloned()
             .unwrap_or_default()
             .join("; ");
-        text += &format!(
-            ",{},{},{},{held},{},{}\n",
-            grade.steps_passed,
+        row.extend([
+            grade.steps_passed.to_string(),
             shown(got),
             shown(most),
-            grade.warnings.len(),
-            quote(&others)
-        );
+            held.to_string(),
+            grade.warnings.len().to_string(),
+            safe(&others),
+        ]);
+        rows.push(row);
     }
-    text
+    to_csv(rows)
 }
 
 /// A learner's login and section, from their name: `section-a/alice` is
@@ -66,47 +76,57 @@ fn login_and_section(learner: &str) -> (&str, &str) {
 /// Canvas's gradebook import: its identifying columns, then one column for
 /// the assignment. Canvas matches a row by its SIS Login ID.
 pub fn canvas(grades: &[LearnerGrade], points: &Points) -> String {
-    let mut text = format!(
-        "Student,ID,SIS User ID,SIS Login ID,Section,{}\n",
-        quote(&points.assignment)
-    );
+    let header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+        .map(str::to_owned)
+        .into_iter()
+        .chain([safe(&points.assignment)])
+        .collect();
+    let mut rows = vec![header];
     for grade in grades {
         let (login, section) = login_and_section(&grade.learner);
-        text += &format!(
-            "{},,,{},{},{}\n",
-            quote(login),
-            quote(login),
-            quote(section),
-            shown(points.total(grade).0)
-        );
+        rows.push(vec![
+            safe(login),
+            String::new(),
+            String::new(),
+            safe(login),
+            safe(section),
+            shown(points.total(grade).0),
+        ]);
     }
-    text
+    to_csv(rows)
 }
 
 /// Moodle's CSV grade import: a user column to map to `username`, and the
 /// assignment's column to map to a grade item.
 pub fn moodle(grades: &[LearnerGrade], points: &Points) -> String {
-    let mut text = format!("username,{}\n", quote(&points.assignment));
+    let mut rows = vec![vec!["username".to_owned(), safe(&points.assignment)]];
     for grade in grades {
         let (login, _) = login_and_section(&grade.learner);
-        text += &format!("{},{}\n", quote(login), shown(points.total(grade).0));
+        rows.push(vec![safe(login), shown(points.total(grade).0)]);
     }
-    text
+    to_csv(rows)
 }
 
-/// A CSV field, quoted when it must be; a field a spreadsheet would run as
-/// a formula (`=`, `+`, `-`, `@` first) is prefixed with `'` (OWASP's CSV
-/// injection advice): a learner names their own folder.
-fn quote(field: &str) -> String {
-    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+/// Rows as CSV: the csv crate quotes what must be quoted.
+fn to_csv(rows: Vec<Vec<String>>) -> String {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer
+            .write_record(&row)
+            .expect("CSV into memory cannot fail");
+    }
+    let bytes = writer.into_inner().expect("CSV into memory cannot fail");
+    String::from_utf8(bytes).expect("CSV of strings is UTF-8")
+}
+
+/// A field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab
+/// or a carriage return first) is prefixed with `'` (OWASP's CSV injection
+/// advice): a learner names their own folder.
+fn safe(field: &str) -> String {
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{field}")
     } else {
         field.to_owned()
-    };
-    if field.contains([',', '"', '\n', ';']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field
     }
 }
 
@@ -137,8 +157,9 @@ mod tests {
 
     #[test]
     fn a_folder_name_never_becomes_a_formula() {
-        assert_eq!(quote("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(quote("-alice"), "'-alice");
-        assert_eq!(quote("alice"), "alice");
+        let row = |field: &str| to_csv(vec![vec![safe(field), "1".to_owned()]]);
+        assert_eq!(row("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\",1\n");
+        assert_eq!(row("-alice"), "'-alice,1\n");
+        assert_eq!(row("alice, bob"), "\"alice, bob\",1\n");
     }
 }

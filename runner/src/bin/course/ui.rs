@@ -3,6 +3,8 @@
 
 use std::io::IsTerminal;
 
+use anstyle::{AnsiColor, Style as AnsiStyle};
+
 use course_runner::progress::Status;
 use course_runner::steps::Step;
 
@@ -16,37 +18,37 @@ impl Ui {
     pub fn new() -> Self {
         let terminal = std::io::stdout().is_terminal();
         Self {
-            colour: terminal && std::env::var_os("NO_COLOR").is_none(),
+            colour: terminal && !anstyle_query::no_color(),
             terminal,
         }
     }
 
-    fn paint(&self, code: &str, text: &str) -> String {
+    fn paint(&self, style: AnsiStyle, text: &str) -> String {
         if self.colour {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_owned()
         }
     }
 
     pub fn green(&self, text: &str) -> String {
-        self.paint("32", text)
+        self.paint(AnsiColor::Green.on_default(), text)
     }
 
     pub fn red(&self, text: &str) -> String {
-        self.paint("31", text)
+        self.paint(AnsiColor::Red.on_default(), text)
     }
 
     pub fn yellow(&self, text: &str) -> String {
-        self.paint("33", text)
+        self.paint(AnsiColor::Yellow.on_default(), text)
     }
 
     pub fn dim(&self, text: &str) -> String {
-        self.paint("2", text)
+        self.paint(AnsiStyle::new().dimmed(), text)
     }
 
     pub fn bold(&self, text: &str) -> String {
-        self.paint("1", text)
+        self.paint(AnsiStyle::new().bold(), text)
     }
 
     /// Clears the screen, on a terminal only.
