@@ -48,11 +48,16 @@ impl Style {
     }
 
     /// `text` wrapped to the width, its first line after `first` and the
-    /// others after `rest`; the line breaks it already has are kept.
+    /// others after `rest`; the line breaks it already has are kept. Code
+    /// between backticks is never broken, nor is a word longer than the
+    /// width (a URL stays whole, so it can be clicked): such a line runs
+    /// past the width instead.
     pub fn wrap(&self, text: &str, first: &str, rest: &str) -> String {
         let options = textwrap::Options::new(self.width)
             .initial_indent(first)
-            .subsequent_indent(rest);
+            .subsequent_indent(rest)
+            .break_words(false)
+            .word_separator(textwrap::WordSeparator::Custom(words_keeping_code));
         text.lines()
             .enumerate()
             .map(|(i, line)| {
@@ -67,6 +72,35 @@ impl Style {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// A line's words for wrapping: split at spaces, but never inside a
+/// `code span`, which stays one word.
+fn words_keeping_code(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    let mut in_code = false;
+    let mut chars = line.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '`' => in_code = !in_code,
+            ' ' if !in_code => {
+                // The word ends with its run of spaces.
+                let mut end = at + 1;
+                while let Some(&(next, ' ')) = chars.peek() {
+                    end = next + 1;
+                    chars.next();
+                }
+                words.push(textwrap::core::Word::from(&line[start..end]));
+                start = end;
+            }
+            _ => {}
+        }
+    }
+    if start < line.len() {
+        words.push(textwrap::core::Word::from(&line[start..]));
+    }
+    Box::new(words.into_iter())
 }
 
 pub struct Ui<R, W> {
@@ -186,4 +220,48 @@ pub fn indent(text: &str, by: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn narrow() -> Style {
+        Style {
+            colour: false,
+            width: 40,
+        }
+    }
+
+    #[test]
+    fn code_spans_and_urls_are_never_broken() {
+        let text = "Add it with `.layer(middleware::from_fn_with_state(state, auth))` as \
+                    https://docs.rs/axum/latest/axum/middleware/fn.from_fn_with_state.html shows.";
+        let wrapped = narrow().wrap(text, "", "");
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert!(
+            lines.contains(&"`.layer(middleware::from_fn_with_state(state, auth))`"),
+            "the code span is one line of its own, whole:\n{wrapped}"
+        );
+        assert!(
+            lines.iter().any(|line| line.starts_with(
+                "https://docs.rs/axum/latest/axum/middleware/fn.from_fn_with_state.html"
+            )),
+            "the URL is whole, so it can be clicked:\n{wrapped}"
+        );
+        for line in &lines {
+            assert_eq!(
+                line.matches('`').count() % 2,
+                0,
+                "no line ends inside a code span: {line:?} in\n{wrapped}"
+            );
+        }
+    }
+
+    #[test]
+    fn prose_still_wraps_at_the_width() {
+        let wrapped = narrow().wrap(&"word ".repeat(30), "", "  ");
+        assert!(wrapped.lines().count() > 1, "{wrapped}");
+        assert!(wrapped.lines().all(|line| line.len() <= 40), "{wrapped}");
+    }
 }
