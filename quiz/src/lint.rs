@@ -9,6 +9,9 @@
 //! - across the bank, the right option is the strictly longest in at most
 //!   30% of the single-answer questions;
 //! - the hint shares no run of four words with the right answer;
+//! - no knowledge-free strategy (the longest option, the fewest absolutes,
+//!   the most words shared with the hint or the prompt) scores above 30%
+//!   over the single-answer questions (`tells.rs`);
 //! - `follow_up` names another question of the bank.
 
 use std::collections::HashSet;
@@ -58,6 +61,21 @@ pub fn lint(dir: &Path, questions: &[Question]) -> Vec<Fault> {
                 say(format!("`follow_up` names `{f}`, which is not in the bank"))
             }
             _ => {}
+        }
+    }
+    for (strategy, share) in crate::tells::scores(questions).unwrap_or_default() {
+        if share > crate::tells::MAX_GUESS_SHARE {
+            faults.push(Fault {
+                file: dir.to_path_buf(),
+                id: None,
+                message: format!(
+                    "a guesser who picks {strategy} scores {:.1}% on the single-answer questions, knowing nothing; \
+                     at most {:.0}% may (chance is 25%): reword the hints that share the right option's words, \
+                     or the options whose absolutes give them away",
+                    100.0 * share,
+                    100.0 * crate::tells::MAX_GUESS_SHARE
+                ),
+            });
         }
     }
     let (longest, single) = longest_share(questions);

@@ -19,6 +19,7 @@ mod session;
 mod state;
 mod state_file;
 mod stats;
+mod tells;
 mod ui;
 mod validate;
 

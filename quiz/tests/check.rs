@@ -407,3 +407,31 @@ fn the_follow_up_lint_wants_another_question_of_the_bank() {
     ));
     assert!(ok, "a follow-up to another question is fine:\n{err}");
 }
+
+#[test]
+fn the_guess_lint_catches_a_bank_whose_hints_point_at_the_answer() {
+    // Twenty questions whose hint shares a word with the right option only:
+    // a guesser who follows the hint's words gets every one right.
+    let gamed = |n: usize| {
+        broken(GOOD, "id = \"good-one\"", &format!("id = \"gamed-{n}\""))
+            .replace("\"alpha\"", "\"signature checked\"")
+            .replace("hint = \"Think.\"", "hint = \"What about the signature?\"")
+    };
+    let bank: String = (0..20).map(gamed).collect();
+    let (ok, err) = check(&bank);
+    assert!(!ok, "a bank a knowledge-free guesser wins must fail");
+    assert!(
+        err.contains(
+            "a guesser who picks the option sharing the most words with the hint scores 100.0%"
+        ),
+        "the fault names the strategy and its score:\n{err}"
+    );
+    let fair: String = (0..20)
+        .map(|n| broken(GOOD, "id = \"good-one\"", &format!("id = \"fair-{n}\"")))
+        .collect();
+    let (ok, err) = check(&fair);
+    assert!(
+        !err.contains("a guesser who picks"),
+        "hints that point nowhere pass the guess lint (ok: {ok}):\n{err}"
+    );
+}
