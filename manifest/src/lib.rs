@@ -80,10 +80,40 @@ const fn last_core_step() -> usize {
     last
 }
 
+/// The names a step's number and module give its files and packages: one
+/// place for them, used by [`Step`] and by `cargo xtask sync` (which reads
+/// steps.toml itself, so a step just added there has names too).
+pub mod names {
+    /// `05_token_route`: the stem of the step's exercise and solution files.
+    pub fn stem(number: usize, module: &str) -> String {
+        format!("{number:02}_{module}")
+    }
+
+    /// `step05_token_route`: the step's test binary.
+    pub fn test_name(number: usize, module: &str) -> String {
+        format!("step{}", stem(number, module))
+    }
+
+    /// `steps/step05`: the step's package, which holds steps 1..N.
+    pub fn package_dir(number: usize) -> String {
+        format!("steps/step{number:02}")
+    }
+
+    /// `course-step05`: the step's package's name.
+    pub fn package(number: usize) -> String {
+        format!("course-step{number:02}")
+    }
+
+    /// `sol05`: the feature that swaps the reference in for the learner's file.
+    pub fn feature(number: usize) -> String {
+        format!("sol{number:02}")
+    }
+}
+
 impl Step {
     /// `05_token_route`: the stem of the step's exercise and solution files.
     pub fn stem(&self) -> String {
-        format!("{:02}_{}", self.number, self.module)
+        names::stem(self.number, self.module)
     }
 
     /// `exercises/05_token_route.rs`
@@ -98,22 +128,22 @@ impl Step {
 
     /// `step05_token_route`: the step's test binary.
     pub fn test_name(&self) -> String {
-        format!("step{:02}_{}", self.number, self.module)
+        names::test_name(self.number, self.module)
     }
 
     /// `steps/step05`: the step's package, which holds steps 1..N.
     pub fn package_dir(&self) -> String {
-        format!("steps/step{:02}", self.number)
+        names::package_dir(self.number)
     }
 
     /// `course-step05`: the step's package's name.
     pub fn package(&self) -> String {
-        format!("course-step{:02}", self.number)
+        names::package(self.number)
     }
 
     /// `sol05`: the feature that swaps the reference in for the learner's file.
     pub fn feature(&self) -> String {
-        format!("sol{:02}", self.number)
+        names::feature(self.number)
     }
 
     /// Whether step N's test results depend on the course file `name`

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use course_steps::names;
 use serde::Deserialize;
 
 /// Where the manifest lives, from the course root.
@@ -108,25 +109,22 @@ impl Manifest {
     }
 }
 
+/// The step's names, as the compiled steps have them (`course_steps::names`).
 impl StepEntry {
-    /// `05_token_route`
     pub fn stem(&self) -> String {
-        format!("{:02}_{}", self.number, self.module)
+        names::stem(self.number, &self.module)
     }
 
-    /// `step05_token_route`: the test binary.
     pub fn test_name(&self) -> String {
-        format!("step{:02}_{}", self.number, self.module)
+        names::test_name(self.number, &self.module)
     }
 
-    /// `sol05`
     pub fn feature(&self) -> String {
-        format!("sol{:02}", self.number)
+        names::feature(self.number)
     }
 
-    /// `steps/step05`
     pub fn package_dir(&self) -> String {
-        format!("steps/step{:02}", self.number)
+        names::package_dir(self.number)
     }
 
     /// The step as the compiled tools know it (strings leaked: `sync` runs

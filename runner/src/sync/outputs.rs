@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::manifest::{Manifest, StepEntry};
 use super::regions;
+use course_steps::names;
 
 /// One derived file: its path from the course root and its text (`None`:
 /// a step package the manifest no longer has, to be removed).
@@ -97,8 +98,8 @@ pub fn all(root: &Path, manifest: &Manifest, variant: Variant) -> Result<Vec<Out
             (
                 "last-step",
                 format!(
-                    "steps = {{ package = \"course-step{:02}\", path = \"{}\" }}\n",
-                    last.number,
+                    "steps = {{ package = \"{}\", path = \"{}\" }}\n",
+                    names::package(last.number),
                     last.package_dir()
                 ),
             ),
@@ -224,9 +225,9 @@ fn package(manifest: &Manifest, step: &StepEntry) -> String {
         String::new()
     } else {
         format!(
-            "previous = {{ package = \"course-step{:02}\", path = \"../step{:02}\" }}\n",
-            step.number - 1,
-            step.number - 1
+            "previous = {{ package = \"{}\", path = \"../{}\" }}\n",
+            names::package(step.number - 1),
+            names::package_dir(step.number - 1).trim_start_matches("steps/")
         )
     };
     let workspace = |names: &[String]| -> String {
@@ -238,7 +239,7 @@ fn package(manifest: &Manifest, step: &StepEntry) -> String {
     format!(
         "# {GENERATED}.\n\
          [package]\n\
-         name = \"course-step{n:02}\"\n\
+         name = \"{package}\"\n\
          version = \"0.1.0\"\n\
          description = \"Step {n:02} of the course ({module}), on top of the steps before it\"\n\
          edition.workspace = true\n\
@@ -273,6 +274,7 @@ fn package(manifest: &Manifest, step: &StepEntry) -> String {
          [dev-dependencies]\n\
          {dev}",
         n = step.number,
+        package = names::package(step.number),
         module = step.module,
         test = step.test_name(),
         dependencies = workspace(&manifest.packages.dependencies),
