@@ -343,6 +343,28 @@ impl ScopesState {
     }
 }
 
+/// `State<Earlier>` for a later step's app, for each earlier state named:
+/// `earlier_states!(CookieState => RevocationState, ScopesState)`.
+///
+/// A step's state holds the one before it as `previous` and derefs to it,
+/// adding its own stores beside it instead of restating them, so an earlier
+/// state is a clone away: `RevocationState::clone(&state)` derefs down the
+/// chain. axum's `FromRef` cannot follow that chain by itself (a blanket
+/// impl would overlap its own `impl<T: Clone> FromRef<T> for T`), so a step
+/// names the earlier states whose handlers its app mounts, in one line.
+#[macro_export]
+macro_rules! earlier_states {
+    ($later:ty => $($earlier:ty),+ $(,)?) => {
+        $(
+            impl ::axum::extract::FromRef<$later> for $earlier {
+                fn from_ref(state: &$later) -> Self {
+                    <$earlier as ::std::clone::Clone>::clone(state)
+                }
+            }
+        )+
+    };
+}
+
 /// Who is calling a protected route, once their credential is checked:
 /// an enabled user, the scopes their token carries, and its claims.
 #[derive(Debug, Clone)]
@@ -538,7 +560,7 @@ pub async fn users_me(
 /// `GET /users/me/items`: needs `items:read`.
 pub async fn list_items(
     RequireScope(principal, _): RequireScope<scope::ItemsRead>,
-    State(items): State<Arc<ItemStore>>,
+    State(state): State<ScopesState>,
 ) -> Json<Vec<Item>> {
     todo!("step 09: the principal's items")
 }
@@ -555,7 +577,7 @@ pub const MAX_ITEM_NAME_CHARS: usize = 100;
 /// `POST /users/me/items`: needs `items:write`; 201 with the new item.
 pub async fn add_item(
     RequireScope(principal, _): RequireScope<scope::ItemsWrite>,
-    State(items): State<Arc<ItemStore>>,
+    State(state): State<ScopesState>,
     body: Result<Json<NewItem>, JsonRejection>,
 ) -> Response {
     todo!(
@@ -569,7 +591,7 @@ pub fn protected_routes<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Principal: FromRequestParts<S>,
-    Arc<ItemStore>: FromRef<S>,
+    ScopesState: FromRef<S>,
 {
     Router::new().route("/users/me", get(users_me)).route(
         "/users/me/items",

@@ -117,11 +117,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{FromRef, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -139,8 +140,8 @@ use crate::fake_db::User;
 use crate::jwt::Claims;
 use crate::oauth_error::OAuthError;
 use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, ScopeTokenError, ScopedTokenResponse, Scopes, ScopesState,
-    password_login, protected_routes,
+    Principal, ScopeTokenError, ScopedTokenResponse, Scopes, ScopesState, password_login,
+    protected_routes,
 };
 use crate::token_route::{
     AuthState, TokenError, TokenRequest, TokenResponse, body_limited, no_store, read_form, required,
@@ -509,25 +510,33 @@ pub async fn principal_from_session_bearer(
     principal_in_session(auth, refresh, &token)
 }
 
-/// What this step's routes share: step 09's, and the refresh tokens.
-#[derive(Clone, FromRef)]
+/// What this step's routes share: step 09's state, and the refresh tokens
+/// beside it. `state.auth` reaches step 09's stores through `Deref`, and
+/// `State<ScopesState>` extracts step 09's state from this one.
+#[derive(Clone)]
 pub struct RefreshState {
-    pub auth: AuthState,
-    pub grants: Arc<ScopeGrants>,
-    pub items: Arc<ItemStore>,
+    pub previous: ScopesState,
     pub refresh: Arc<RefreshStore>,
 }
 
 impl RefreshState {
-    pub fn new(scopes: ScopesState, refresh: RefreshStore) -> Self {
+    pub fn new(previous: ScopesState, refresh: RefreshStore) -> Self {
         Self {
-            auth: scopes.auth,
-            grants: scopes.grants,
-            items: scopes.items,
+            previous,
             refresh: Arc::new(refresh),
         }
     }
 }
+
+impl Deref for RefreshState {
+    type Target = ScopesState;
+
+    fn deref(&self) -> &ScopesState {
+        &self.previous
+    }
+}
+
+crate::earlier_states!(RefreshState => ScopesState);
 
 impl FromRequestParts<RefreshState> for Principal {
     type Rejection = CurrentUserRejection;

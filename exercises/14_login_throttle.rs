@@ -140,7 +140,7 @@ use std::time::Duration;
 
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{FromRef, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -150,23 +150,18 @@ use axum::{Form, Json, Router};
 use ipnet::IpNet;
 
 use crate::cookies::{
-    self, CookieState, CsrfKey, SessionRejection, from_another_site, principal_from_request,
+    self, CookieState, SessionRejection, from_another_site, principal_from_request,
     refuse_cross_site, session_response,
 };
 use crate::fake_db::User;
 use crate::oauth_error::{ErrorDescription, OAuthError};
-use crate::refresh::{
-    RefreshState, RefreshStore, RefreshTokenRequest, RefreshTokenResponse, issue_tokens,
-    refresh_grant,
-};
-use crate::revocation::{self, DenyList, RevocationState};
-use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, Scopes, grant, protected_routes, requested_scopes,
-};
-use crate::token_route::{AuthState, TokenError, body_limited, no_store, read_form, required};
+use crate::refresh::{RefreshTokenRequest, RefreshTokenResponse, issue_tokens, refresh_grant};
+use crate::revocation::{self, RevocationState};
+use crate::scopes::{Principal, Scopes, ScopesState, grant, protected_routes, requested_scopes};
+use crate::token_route::{TokenError, body_limited, no_store, read_form, required};
 use crate::totp::{
-    Clock, MFA_GRANT_TYPE, MfaError, MfaKeys, MfaLoginForm, MfaTokenRequest, OtpGuard, TotpSecrets,
-    TotpState, after_password, check_code, second_factor_fields,
+    Clock, MFA_GRANT_TYPE, MfaError, MfaLoginForm, MfaTokenRequest, TotpState, after_password,
+    check_code, second_factor_fields,
 };
 use crate::users_me::with_json_fallbacks;
 
@@ -653,36 +648,20 @@ impl Drop for ShareHeld {
 #[derive(Clone)]
 pub struct ThrottleState(Arc<ThrottleStores>);
 
-/// What a `ThrottleState` holds; `state.auth` reaches it through `Deref`.
+/// What a `ThrottleState` holds: step 13's state, and the hashing pool and
+/// the login limits beside it. `state.auth` reaches the earlier stores
+/// through `Deref`, down the chain of states.
 pub struct ThrottleStores {
-    pub auth: AuthState,
-    pub grants: Arc<ScopeGrants>,
-    pub items: Arc<ItemStore>,
-    pub refresh: Arc<RefreshStore>,
-    pub denied: Arc<DenyList>,
-    pub csrf: Arc<CsrfKey>,
-    pub secrets: Arc<TotpSecrets>,
-    pub mfa_keys: Arc<MfaKeys>,
-    pub otp: Arc<OtpGuard>,
-    pub clock: Clock,
+    pub previous: TotpState,
     pub pool: Arc<HashingPool>,
     pub shares: Arc<PoolShares>,
     pub limits: Arc<LoginLimits>,
 }
 
 impl ThrottleState {
-    pub fn new(totp: TotpState, pool: HashingPool, limits: LoginLimits) -> Self {
+    pub fn new(previous: TotpState, pool: HashingPool, limits: LoginLimits) -> Self {
         Self(Arc::new(ThrottleStores {
-            auth: totp.auth,
-            grants: totp.grants,
-            items: totp.items,
-            refresh: totp.refresh,
-            denied: totp.denied,
-            csrf: totp.csrf,
-            secrets: totp.secrets,
-            mfa_keys: totp.mfa_keys,
-            otp: totp.otp,
-            clock: totp.clock,
+            previous,
             shares: Arc::new(PoolShares::new(&pool, limits.pool_share)),
             pool: Arc::new(pool),
             limits: Arc::new(limits),
@@ -698,47 +677,16 @@ impl Deref for ThrottleState {
     }
 }
 
-// Step 09's item routes take the item store alone.
-impl FromRef<ThrottleState> for Arc<ItemStore> {
-    fn from_ref(state: &ThrottleState) -> Self {
-        state.items.clone()
+impl Deref for ThrottleStores {
+    type Target = TotpState;
+
+    fn deref(&self) -> &TotpState {
+        &self.previous
     }
 }
 
-impl FromRef<ThrottleState> for TotpState {
-    fn from_ref(state: &ThrottleState) -> Self {
-        TotpState {
-            auth: state.auth.clone(),
-            grants: state.grants.clone(),
-            items: state.items.clone(),
-            refresh: state.refresh.clone(),
-            denied: state.denied.clone(),
-            csrf: state.csrf.clone(),
-            secrets: state.secrets.clone(),
-            mfa_keys: state.mfa_keys.clone(),
-            otp: state.otp.clone(),
-            clock: state.clock.clone(),
-        }
-    }
-}
-
-impl FromRef<ThrottleState> for CookieState {
-    fn from_ref(state: &ThrottleState) -> Self {
-        CookieState::from_ref(&TotpState::from_ref(state))
-    }
-}
-
-impl FromRef<ThrottleState> for RevocationState {
-    fn from_ref(state: &ThrottleState) -> Self {
-        RevocationState::from_ref(&TotpState::from_ref(state))
-    }
-}
-
-impl FromRef<ThrottleState> for RefreshState {
-    fn from_ref(state: &ThrottleState) -> Self {
-        RefreshState::from_ref(&TotpState::from_ref(state))
-    }
-}
+// Steps 09, 11 and 12's handlers, in this step's app.
+crate::earlier_states!(ThrottleState => CookieState, RevocationState, ScopesState);
 
 impl FromRequestParts<ThrottleState> for Principal {
     type Rejection = SessionRejection;
@@ -866,7 +814,6 @@ async fn grant_tokens(
     form: Result<Form<MfaTokenRequest>, FormRejection>,
 ) -> Result<RefreshTokenResponse, ThrottleError> {
     let request = read_form(form)?;
-    let refresh = RefreshState::from_ref(state);
     let (user, scopes) = match required(request.grant_type.clone(), "grant_type")?.as_str() {
         "password" => {
             throttled_login(
@@ -886,11 +833,11 @@ async fn grant_tokens(
                 refresh_token: request.refresh_token,
                 ..RefreshTokenRequest::default()
             };
-            return Ok(refresh_grant(&refresh, refresh_request)?);
+            return Ok(refresh_grant(state, refresh_request)?);
         }
         _ => return Err(TokenError::UnsupportedGrantType.into()),
     };
-    Ok(issue_tokens(&refresh, &user, &scopes)?)
+    Ok(issue_tokens(state, &user, &scopes)?)
 }
 
 /// `POST /login`, throttled.

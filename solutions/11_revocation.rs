@@ -3,10 +3,11 @@
 //! See `exercises/11_revocation.rs` for the task.
 
 use std::collections::HashMap;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{FromRef, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -17,11 +18,9 @@ use serde::Deserialize;
 use crate::bearer::BearerToken;
 use crate::current_user::{CurrentUserRejection, decode_access_token};
 use crate::jwt::LEEWAY_SECS;
-use crate::refresh::{
-    self, RefreshState, RefreshStore, SessionClaims, now, principal_from_session_bearer,
-};
-use crate::scopes::{ItemStore, Principal, ScopeGrants, protected_routes};
-use crate::token_route::{AuthState, TokenError, body_limited, read_form, required};
+use crate::refresh::{self, RefreshState, SessionClaims, now, principal_from_session_bearer};
+use crate::scopes::{Principal, ScopesState, protected_routes};
+use crate::token_route::{TokenError, body_limited, read_form, required};
 use crate::users_me::with_json_fallbacks;
 
 /// Prune the deny-list after this many additions: the cost of a prune is
@@ -81,40 +80,33 @@ impl DenyList {
     }
 }
 
-/// What this step's routes share: step 10's, and the deny-list.
-#[derive(Clone, FromRef)]
+/// What this step's routes share: step 10's state, and the deny-list beside
+/// it (`state.refresh` reaches step 10's store through `Deref`).
+#[derive(Clone)]
 pub struct RevocationState {
-    pub auth: AuthState,
-    pub grants: Arc<ScopeGrants>,
-    pub items: Arc<ItemStore>,
-    pub refresh: Arc<RefreshStore>,
+    pub previous: RefreshState,
     pub denied: Arc<DenyList>,
 }
 
 impl RevocationState {
-    pub fn new(refresh: RefreshState, denied: DenyList) -> Self {
+    pub fn new(previous: RefreshState, denied: DenyList) -> Self {
         Self {
-            auth: refresh.auth,
-            grants: refresh.grants,
-            items: refresh.items,
-            refresh: refresh.refresh,
+            previous,
             denied: Arc::new(denied),
         }
     }
 }
 
-// Step 10's `/token` handler takes step 10's state: this is how to make it
-// from this step's.
-impl FromRef<RevocationState> for RefreshState {
-    fn from_ref(state: &RevocationState) -> Self {
-        RefreshState {
-            auth: state.auth.clone(),
-            grants: state.grants.clone(),
-            items: state.items.clone(),
-            refresh: state.refresh.clone(),
-        }
+impl Deref for RevocationState {
+    type Target = RefreshState;
+
+    fn deref(&self) -> &RefreshState {
+        &self.previous
     }
 }
+
+// Step 10's `/token` and step 09's item routes, in this step's app.
+crate::earlier_states!(RevocationState => RefreshState, ScopesState);
 
 /// `principal`, unless its token was revoked.
 pub fn ensure_not_revoked(

@@ -3,6 +3,7 @@
 //! See `exercises/12_cookies.rs` for the task.
 
 use std::fmt;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
@@ -32,8 +33,7 @@ use crate::revocation::{
     self, DenyList, LogoutForm, RevocationState, ensure_not_revoked, log_out, optional_form,
 };
 use crate::scopes::{
-    ItemStore, Principal, ScopeGrants, Scopes, password_login, protected_routes,
-    scoped_access_token,
+    Principal, Scopes, ScopesState, password_login, protected_routes, scoped_access_token,
 };
 use crate::token_route::{AuthState, TokenError, TokenRequest, body_limited, no_store, read_form};
 use crate::users_me::with_json_fallbacks;
@@ -187,48 +187,33 @@ impl IntoResponse for SessionRejection {
     }
 }
 
-/// What this step's routes share: step 11's stores, under a state type of
-/// its own so that its app can find the principal in a cookie.
-#[derive(Clone, FromRef)]
+/// What this step's routes share: step 11's state and the CSRF key, under a
+/// state type of its own so that its app can find the principal in a cookie.
+#[derive(Clone)]
 pub struct CookieState {
-    pub auth: AuthState,
-    pub grants: Arc<ScopeGrants>,
-    pub items: Arc<ItemStore>,
-    pub refresh: Arc<RefreshStore>,
-    pub denied: Arc<DenyList>,
+    pub previous: RevocationState,
     pub csrf: Arc<CsrfKey>,
 }
 
 impl CookieState {
-    pub fn new(revocation: RevocationState, csrf: CsrfKey) -> Self {
+    pub fn new(previous: RevocationState, csrf: CsrfKey) -> Self {
         Self {
-            auth: revocation.auth,
-            grants: revocation.grants,
-            items: revocation.items,
-            refresh: revocation.refresh,
-            denied: revocation.denied,
+            previous,
             csrf: Arc::new(csrf),
         }
     }
 }
 
-impl FromRef<CookieState> for RevocationState {
-    fn from_ref(state: &CookieState) -> Self {
-        RevocationState {
-            auth: state.auth.clone(),
-            grants: state.grants.clone(),
-            items: state.items.clone(),
-            refresh: state.refresh.clone(),
-            denied: state.denied.clone(),
-        }
+impl Deref for CookieState {
+    type Target = RevocationState;
+
+    fn deref(&self) -> &RevocationState {
+        &self.previous
     }
 }
 
-impl FromRef<CookieState> for RefreshState {
-    fn from_ref(state: &CookieState) -> Self {
-        RefreshState::from_ref(&RevocationState::from_ref(state))
-    }
-}
+// Steps 09 to 11's handlers, in this step's app.
+crate::earlier_states!(CookieState => RevocationState, RefreshState, ScopesState);
 
 /// The principal of a request: from its bearer token when it sends one
 /// (the header wins), else from its access-token cookie, with the CSRF

@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{FromRef, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -22,20 +23,16 @@ use totp_rs::{Builder, Secret};
 
 use crate::active_user::ensure_active;
 use crate::cookies::{
-    self, CookieState, CsrfKey, SessionRejection, from_another_site, principal_from_request,
+    self, CookieState, SessionRejection, from_another_site, principal_from_request,
     refuse_cross_site, session_response,
 };
 use crate::current_user::load_user;
 use crate::fake_db::User;
 use crate::jwt::{Claims, MIN_SECRET_BYTES, SecretTooShort};
-use crate::refresh::{
-    GrantError, RefreshState, RefreshStore, RefreshTokenRequest, issue_tokens, now, refresh_grant,
-};
-use crate::revocation::{self, DenyList, RevocationState};
-use crate::scopes::{ItemStore, Principal, ScopeGrants, Scopes, password_login, protected_routes};
-use crate::token_route::{
-    AuthState, TokenError, TokenRequest, body_limited, no_store, read_form, required,
-};
+use crate::refresh::{GrantError, RefreshTokenRequest, issue_tokens, now, refresh_grant};
+use crate::revocation::{self, RevocationState};
+use crate::scopes::{Principal, Scopes, ScopesState, password_login, protected_routes};
+use crate::token_route::{TokenError, TokenRequest, body_limited, no_store, read_form, required};
 use crate::users_me::with_json_fallbacks;
 
 /// The extension grant that finishes a two-factor login (RFC 6749 §4.5:
@@ -287,15 +284,11 @@ pub fn system_clock() -> Clock {
     Arc::new(now)
 }
 
-/// What this step's routes share: step 12's stores and the second factor's.
-#[derive(Clone, FromRef)]
+/// What this step's routes share: step 12's state, and the second factor's
+/// stores beside it.
+#[derive(Clone)]
 pub struct TotpState {
-    pub auth: AuthState,
-    pub grants: Arc<ScopeGrants>,
-    pub items: Arc<ItemStore>,
-    pub refresh: Arc<RefreshStore>,
-    pub denied: Arc<DenyList>,
-    pub csrf: Arc<CsrfKey>,
+    pub previous: CookieState,
     pub secrets: Arc<TotpSecrets>,
     pub mfa_keys: Arc<MfaKeys>,
     pub otp: Arc<OtpGuard>,
@@ -304,18 +297,13 @@ pub struct TotpState {
 
 impl TotpState {
     pub fn new(
-        cookies: CookieState,
+        previous: CookieState,
         secrets: TotpSecrets,
         mfa_keys: MfaKeys,
         clock: Clock,
     ) -> Self {
         Self {
-            auth: cookies.auth,
-            grants: cookies.grants,
-            items: cookies.items,
-            refresh: cookies.refresh,
-            denied: cookies.denied,
-            csrf: cookies.csrf,
+            previous,
             secrets: Arc::new(secrets),
             mfa_keys: Arc::new(mfa_keys),
             otp: Arc::new(OtpGuard::default()),
@@ -324,30 +312,16 @@ impl TotpState {
     }
 }
 
-impl FromRef<TotpState> for CookieState {
-    fn from_ref(state: &TotpState) -> Self {
-        CookieState {
-            auth: state.auth.clone(),
-            grants: state.grants.clone(),
-            items: state.items.clone(),
-            refresh: state.refresh.clone(),
-            denied: state.denied.clone(),
-            csrf: state.csrf.clone(),
-        }
+impl Deref for TotpState {
+    type Target = CookieState;
+
+    fn deref(&self) -> &CookieState {
+        &self.previous
     }
 }
 
-impl FromRef<TotpState> for RevocationState {
-    fn from_ref(state: &TotpState) -> Self {
-        RevocationState::from_ref(&CookieState::from_ref(state))
-    }
-}
-
-impl FromRef<TotpState> for RefreshState {
-    fn from_ref(state: &TotpState) -> Self {
-        RefreshState::from_ref(&CookieState::from_ref(state))
-    }
-}
+// Steps 09, 11 and 12's handlers, in this step's app.
+crate::earlier_states!(TotpState => CookieState, RevocationState, ScopesState);
 
 impl FromRequestParts<TotpState> for Principal {
     type Rejection = SessionRejection;
@@ -499,7 +473,6 @@ async fn grant(
     form: Result<Form<MfaTokenRequest>, FormRejection>,
 ) -> Result<crate::refresh::RefreshTokenResponse, MfaError> {
     let mut request = read_form(form)?;
-    let refresh = RefreshState::from_ref(state);
     let (user, scopes) = match required(request.grant_type.clone(), "grant_type")?.as_str() {
         "password" => {
             let (user, scopes) =
@@ -514,11 +487,11 @@ async fn grant(
                 refresh_token: request.refresh_token,
                 ..RefreshTokenRequest::default()
             };
-            return Ok(refresh_grant(&refresh, refresh_request)?);
+            return Ok(refresh_grant(state, refresh_request)?);
         }
         _ => return Err(TokenError::UnsupportedGrantType.into()),
     };
-    Ok(issue_tokens(&refresh, &user, &scopes)?)
+    Ok(issue_tokens(state, &user, &scopes)?)
 }
 
 /// The form of `POST /login` from this step on: the password, or the MFA
