@@ -72,7 +72,44 @@ check("token: Cache-Control no-store and Pragma no-cache",
 token = (body or {}).get("access_token", "")
 check("token: charset on the content type is accepted",
       login(GOOD, FORM + "; charset=UTF-8")[0] == 200)
-check("token: unknown fields ignored", login(GOOD + [("client_id", "x"), ("remember_me", "yes")])[0] == 200)
+check("token: unknown fields ignored", login(GOOD + [("remember_me", "yes")])[0] == 200)
+
+# Step 16 on: clients. Skipped when the app has no /users (an earlier step).
+if request("GET", "/users")[0] != 404:
+    def basic(client_id, secret):
+        pair = urllib.parse.quote_plus(client_id) + ":" + urllib.parse.quote_plus(secret)
+        return {"Content-Type": FORM, "Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+
+    SERVICE = ("course-service", "course-service-secret-0123456789ab")
+    expect_error("clients: an unknown client_id is 401 invalid_client",
+                 login(GOOD + [("client_id", "x")]), 401, "invalid_client")
+    check("clients: course-cli by client_id alone may use the password grant",
+          login(GOOD + [("client_id", "course-cli")])[0] == 200)
+    reply = request("POST", "/token", "grant_type=client_credentials", basic(SERVICE[0], "wrong"))
+    expect_error("clients: a wrong secret by Basic is 401 invalid_client", reply, 401, "invalid_client")
+    check("clients: ... with the Basic challenge",
+          reply[1].get("www-authenticate") == 'Basic realm="course"', str(reply[1]))
+    status, headers, body, raw = request("POST", "/token", "grant_type=client_credentials", basic(*SERVICE))
+    check("clients: client_credentials gives an access token and no refresh token",
+          status == 200 and "refresh_token" not in (body or {}) and (body or {}).get("scope") == "users:read", raw)
+    service = (body or {}).get("access_token", "")
+    status, headers, body, raw = request("GET", "/users", headers={"Authorization": "Bearer " + service})
+    check("clients: GET /users lists the accounts, and nothing more",
+          status == 200 and body == [{"username": "alice", "disabled": False},
+                                     {"username": "bob", "disabled": True},
+                                     {"username": "carol", "disabled": False}], raw)
+    expect_error("clients: a client token on /users/me is 403 insufficient_scope",
+                 me("Bearer " + service), 403, "insufficient_scope")
+    forged = forge({"alg": "HS256", "typ": "JWT"},
+                   {"sub": "course-service", "client_id": "course-service", "scope": "users:read",
+                    "exp": int(time.time()) + 600, "iat": int(time.time()), "jti": "probe"})
+    expect_error("clients: client claims signed with the user key are no client token",
+                 request("GET", "/users", headers={"Authorization": "Bearer " + forged}), 401, "invalid_token")
+    expect_error("clients: the first-party public client may not use client_credentials",
+                 login([("grant_type", "client_credentials")]), 400, "unauthorized_client")
+    reply = request("POST", "/token", "grant_type=password&username=alice&password=secret123",
+                    basic("course-web", "course-web-secret-0123456789abcdef"))
+    expect_error("clients: course-web may not use the password grant", reply, 400, "unauthorized_client")
 
 bodies = []
 for name, fields in [("wrong password", [("grant_type", "password"), ("username", "alice"), ("password", "nope")]),
@@ -92,8 +129,8 @@ expect_error("token: JSON body is 400 invalid_request",
              login(json.dumps(dict(GOOD)), "application/json"), 400, "invalid_request")
 expect_error("token: no content type is 400 invalid_request", login(urllib.parse.urlencode(GOOD), None),
              400, "invalid_request")
-expect_error("token: client_credentials is unsupported_grant_type",
-             login([("grant_type", "client_credentials")] + GOOD[1:]), 400, "unsupported_grant_type")
+expect_error("token: an unknown grant_type is unsupported_grant_type",
+             login([("grant_type", "urn:example:nothing")] + GOOD[1:]), 400, "unsupported_grant_type")
 expect_error("token: a 17 KiB body is 413", login(urllib.parse.urlencode(GOOD) + "&pad=" + "x" * 17000),
              413, "invalid_request")
 
@@ -262,7 +299,7 @@ except ImportError:
     print("skip  requests-oauthlib is not installed: pip install requests-oauthlib")
 else:
     os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")  # loopback, no TLS
-    session = OAuth2Session(client=LegacyApplicationClient(client_id="course-probe"))
+    session = OAuth2Session(client=LegacyApplicationClient(client_id="course-cli"))
     issued = session.fetch_token(token_url=BASE + "/token", username="alice", password="secret123")
     check("oauthlib: the password grant returns a bearer token",
           issued.get("token_type") == "bearer" and bool(issued.get("access_token")), str(issued))

@@ -48,10 +48,14 @@ def main():
         wait.until(ready.element_to_be_clickable((By.CSS_SELECTOR, "button.btn.authorize"))).click()
         step("/docs shows Swagger UI and its Authorize button")
 
-        wait.until(ready.visibility_of_element_located((By.ID, "oauth_username"))).send_keys("alice")
-        driver.find_element(By.ID, "oauth_password").send_keys("secret123")
-        driver.find_element(By.LINK_TEXT, "select all").click()
-        driver.find_element(By.CSS_SELECTOR, "button.btn.modal-btn.auth.authorize").click()
+        # From step 16 the dialog lists several schemes: act inside the
+        # password flow's own form.
+        username = wait.until(ready.visibility_of_element_located((By.ID, "oauth_username")))
+        form = username.find_element(By.XPATH, "./ancestor::div[contains(@class, 'auth-container')]")
+        username.send_keys("alice")
+        form.find_element(By.ID, "oauth_password").send_keys("secret123")
+        form.find_element(By.LINK_TEXT, "select all").click()
+        form.find_element(By.CSS_SELECTOR, "button.btn.modal-btn.auth.authorize").click()
         # Logged in, the dialog offers Logout in place of Authorize.
         wait.until(ready.presence_of_element_located(
             (By.XPATH, "//button[contains(@class, 'modal-btn') and normalize-space()='Logout']")))

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -532,13 +532,17 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
 /// started with connect info.
 pub struct ClientAddress(pub IpAddr);
 
-impl FromRequestParts<ThrottleState> for ClientAddress {
+// Any app whose state reaches this step's: a later step's `/token` and
+// `/login` count failures by the same address.
+impl<S> FromRequestParts<S> for ClientAddress
+where
+    S: Send + Sync,
+    ThrottleState: FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &ThrottleState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = ThrottleState::from_ref(state);
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()

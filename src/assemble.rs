@@ -12,6 +12,7 @@ use std::time::Duration;
 use axum::Router;
 use ipnet::IpNet;
 
+use crate::clients::{self, ClientRegistry, ClientsState, client_token_keys, demo_usernames};
 use crate::cookies::{self, CookieState, CsrfKey};
 use crate::fake_db::InMemoryUserStore;
 use crate::jwt::JwtKeys;
@@ -70,6 +71,7 @@ pub fn app(step: usize, settings: &Settings) -> Result<Router, String> {
         13 => totp::app(totp_state(settings)?),
         14 => login_throttle::app(throttle_state(settings)?),
         15 => openapi::app(throttle_state(settings)?),
+        16 => clients::app(clients_state(settings)?),
         _ if (FIRST_APP_STEP..=LAST_STEP).contains(&step) => {
             return Err(format!(
                 "step {step}'s app is not assembled yet: add its arm to `app` in \
@@ -130,6 +132,17 @@ fn throttle_state(settings: &Settings) -> Result<ThrottleState, String> {
         previous,
         pool(settings),
         limits(settings),
+    ))
+}
+
+fn clients_state(settings: &Settings) -> Result<ClientsState, String> {
+    let keys = client_token_keys(&settings.secret).map_err(|e| e.to_string())?;
+    let previous = throttle_state(settings)?;
+    Ok(ClientsState::new(
+        previous,
+        ClientRegistry::demo(),
+        keys,
+        demo_usernames(),
     ))
 }
 

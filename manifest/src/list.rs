@@ -123,4 +123,12 @@ pub const STEPS: &[Step] = &[
         track: Track::Advanced,
         app: Some("GET /openapi.json and Swagger UI at /docs"),
     },
+    Step {
+        number: 16,
+        module: "clients",
+        title: "clients that authenticate, and client_credentials",
+        summary: "a client registry, `client_secret_basic`/`_post`, `client_credentials`, `GET /users`",
+        track: Track::Modern,
+        app: Some("clients that authenticate, client_credentials and GET /users"),
+    },
 ];
