@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 use crate::ask::{self, Outcome};
 use crate::interrupt;
 use crate::question::{Difficulty, Kind, Question};
-use crate::schedule::Grade;
+use crate::schedule::{Grade, Mark};
 use crate::select::option_order;
 use crate::session::header;
 use crate::stats::{revisit_step, step_name};
@@ -70,26 +70,27 @@ struct Answer {
     topic: String,
     id: String,
     grade: Grade,
+    score: f64,
 }
 
 impl Report {
-    fn add(&mut self, q: &Question, grade: Grade) {
+    fn add(&mut self, q: &Question, mark: Mark) {
         self.answers.push(Answer {
             topic: q.topic.clone(),
             id: q.id.clone(),
-            grade,
+            grade: mark.grade,
+            score: mark.score,
         });
     }
 
     pub fn render(&self, style: &Style, bank: &[Question]) -> String {
-        let right = self
-            .answers
-            .iter()
-            .filter(|a| a.grade != Grade::Wrong)
-            .count();
+        // Partial credit counts as partial: a recall with points missing
+        // is less than a full mark here, as it is under Weak below.
+        let score: f64 = self.answers.iter().map(|a| a.score).sum();
         let mut out = style.bold("Interview report");
         out += &format!(
-            "\nScore: {right}/{} (follow-ups included)\n",
+            "\nScore: {}/{} (follow-ups included; a point partly made counts half)\n",
+            points(score),
             self.answers.len()
         );
         let mut by_topic: BTreeMap<&str, Vec<&Answer>> = BTreeMap::new();
@@ -144,13 +145,23 @@ impl Report {
     }
 }
 
+/// `score` with at most one decimal, and none when it is whole.
+fn points(score: f64) -> String {
+    let tenths = (score * 10.0).round() / 10.0;
+    if tenths.fract() == 0.0 {
+        format!("{tenths:.0}")
+    } else {
+        format!("{tenths:.1}")
+    }
+}
+
 /// Runs the interview over `chosen`, asking linked follow-ups from `bank`.
 pub fn run<R: BufRead, W: Write>(
     ui: &mut Ui<R, W>,
     chosen: &[&Question],
     bank: &[Question],
     rng: &mut fastrand::Rng,
-    mut record: impl FnMut(&str, Grade),
+    mut record: impl FnMut(&str, Mark),
 ) -> Report {
     let mut report = Report::default();
     let mut asked: HashSet<&str> = HashSet::new();
@@ -170,11 +181,11 @@ pub fn run<R: BufRead, W: Write>(
                 suggested_minutes(q)
             );
             ui.say(&ui.style.dim(&time));
-            let Outcome::Answered(grade) = ask::ask(ui, q, &order, true) else {
+            let Outcome::Answered(mark) = ask::ask(ui, q, &order, true) else {
                 break 'questions;
             };
-            record(&q.id, grade);
-            report.add(q, grade);
+            record(&q.id, mark);
+            report.add(q, mark);
             interrupt::set_summary(report.render(&ui.style, bank));
             next = q
                 .follow_up

@@ -78,6 +78,20 @@ pub fn lint(dir: &Path, questions: &[Question]) -> Vec<Fault> {
             });
         }
     }
+    if let Some((count, share)) = crate::tells::commonest_right_count(questions)
+        && share > crate::tells::MAX_RIGHT_COUNT_SHARE
+    {
+        faults.push(Fault {
+            file: dir.to_path_buf(),
+            id: None,
+            message: format!(
+                "{:.0}% of the multi questions have exactly {count} right option(s); at most {:.0}% may, \
+                 or \"always pick {count}\" beats knowing: vary how many are right (one to four)",
+                100.0 * share,
+                100.0 * crate::tells::MAX_RIGHT_COUNT_SHARE
+            ),
+        });
+    }
     let (longest, single) = longest_share(questions);
     if !single.is_empty() && longest.len() as f64 > MAX_LONGEST_SHARE * single.len() as f64 {
         faults.push(Fault {

@@ -51,8 +51,8 @@ impl Progress {
     }
 
     /// Records an answer and saves at once, so quitting loses nothing.
-    fn record(&mut self, id: &str, grade: crate::schedule::Grade, mode: Mode) {
-        self.state.record(id, grade, clock::now(), mode);
+    fn record(&mut self, id: &str, mark: crate::schedule::Mark, mode: Mode) {
+        self.state.record(id, mark, clock::now(), mode);
         let Some(path) = self.path.as_ref().filter(|_| self.writable) else {
             return;
         };
@@ -127,8 +127,8 @@ pub fn run(args: &Args, questions: &[Question]) -> ExitCode {
     ));
     if args.command == Command::Interview {
         ui.say("Open questions: type your answer as you would say it (an empty line ends it), read the model answer, tick the key points you covered. Code questions: pick a letter.");
-        interview::run(&mut ui, &chosen, questions, &mut rng, |id, grade| {
-            progress.record(id, grade, Mode::Drill)
+        interview::run(&mut ui, &chosen, questions, &mut rng, |id, mark| {
+            progress.record(id, mark, Mode::Drill)
         });
     } else {
         let mode = if args.command == Command::Review {
@@ -136,8 +136,8 @@ pub fn run(args: &Args, questions: &[Question]) -> ExitCode {
         } else {
             Mode::Drill
         };
-        session::run(&mut ui, &chosen, &mut rng, |id, grade| {
-            progress.record(id, grade, mode)
+        session::run(&mut ui, &chosen, &mut rng, |id, mark| {
+            progress.record(id, mark, mode)
         });
     }
     drop(ui);

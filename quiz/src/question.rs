@@ -55,7 +55,8 @@ impl Difficulty {
 pub enum Kind {
     /// Four options, one right.
     Choice,
-    /// Four to six options, two or more right: right only for exactly that set.
+    /// Four to six options, one or more right (how many varies): right only
+    /// for exactly that set.
     Multi,
     /// Four to six items to put in order, written in the right order.
     Order,

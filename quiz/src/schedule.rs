@@ -22,6 +22,22 @@ pub enum Grade {
     Right,
 }
 
+/// How an answer went: the grade the schedule uses, and the score the
+/// stats keep (1 right, 0 wrong, a recall's share of its key points, a
+/// partly covered point counting half).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    pub grade: Grade,
+    pub score: f64,
+}
+
+impl From<Grade> for Mark {
+    fn from(grade: Grade) -> Self {
+        let score = if grade == Grade::Wrong { 0.0 } else { 1.0 };
+        Self { grade, score }
+    }
+}
+
 /// Where an answer was given: a drill never makes a card due later than
 /// review would have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,13 +88,14 @@ pub fn answer(old: Option<&Card>, grade: Grade, now: i64, mode: Mode) -> Card {
         due = due.min(card.due);
     }
     let right = grade != Grade::Wrong;
-    let (answers, rights) = old.map_or((0, 0), |c| (c.answers, c.right));
+    let (answers, rights, score) = old.map_or((0, 0, 0.0), |c| (c.answers, c.right, c.score));
     Card {
         due,
         last_answer: now,
         last_right: right,
         answers: answers + 1,
         right: rights + u32::from(right),
+        score,
         stability: after.stability,
         difficulty: after.difficulty,
         reps: after.reps,

@@ -5,7 +5,7 @@ use std::io::{BufRead, Write};
 use crate::ask::{self, Outcome};
 use crate::interrupt;
 use crate::question::Question;
-use crate::schedule::Grade;
+use crate::schedule::{Grade, Mark};
 use crate::select::option_order;
 use crate::ui::{Style, Ui};
 
@@ -35,7 +35,7 @@ pub fn run<R: BufRead, W: Write>(
     ui: &mut Ui<R, W>,
     questions: &[&Question],
     rng: &mut fastrand::Rng,
-    mut record: impl FnMut(&str, Grade),
+    mut record: impl FnMut(&str, Mark),
 ) -> Summary {
     let mut summary = Summary::default();
     interrupt::set_summary(summary.render(&ui.style));
@@ -47,17 +47,17 @@ pub fn run<R: BufRead, W: Write>(
             question,
             &format!("Question {}/{}", index + 1, questions.len()),
         );
-        let grade = match ask::ask(ui, question, &order, false) {
+        let mark = match ask::ask(ui, question, &order, false) {
             Outcome::Stopped => break,
-            Outcome::Answered(grade) => grade,
+            Outcome::Answered(mark) => mark,
         };
         summary.asked += 1;
-        if grade == Grade::Wrong {
+        if mark.grade == Grade::Wrong {
             summary.missed.push(question.id.clone());
         } else {
             summary.right += 1;
         }
-        record(&question.id, grade);
+        record(&question.id, mark);
         interrupt::set_summary(summary.render(&ui.style));
     }
     ui.say("");

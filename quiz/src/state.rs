@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::schedule::{self, Grade, Mode};
+use crate::schedule::{self, Mark, Mode};
 
 /// The state file format this runner writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Card {
@@ -20,6 +20,10 @@ pub struct Card {
     pub last_right: bool,
     pub answers: u32,
     pub right: u32,
+    /// The answers' scores added up (`Mark::score`): what `stats` shows.
+    /// Version 2 had none; its cards are read with `right` here.
+    #[serde(default)]
+    pub score: f64,
     /// FSRS memory state.
     pub stability: f64,
     pub difficulty: f64,
@@ -44,8 +48,9 @@ impl Default for State {
 
 impl State {
     /// Records an answer: the only thing that changes a card.
-    pub fn record(&mut self, id: &str, grade: Grade, now: i64, mode: Mode) {
-        let card = schedule::answer(self.cards.get(id), grade, now, mode);
+    pub fn record(&mut self, id: &str, mark: Mark, now: i64, mode: Mode) {
+        let mut card = schedule::answer(self.cards.get(id), mark.grade, now, mode);
+        card.score += mark.score;
         self.cards.insert(id.to_owned(), card);
     }
 

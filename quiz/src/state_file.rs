@@ -62,6 +62,7 @@ pub fn load(path: &Path, now: i64) -> Loaded {
     let version = serde_json::from_str::<Versioned>(&text).map(|v| v.version);
     let parsed = match version {
         Ok(1) => serde_json::from_str::<V1>(&text).map(|v1| migrate(v1, now)),
+        Ok(2) => serde_json::from_str::<State>(&text).map(from_v2),
         Ok(VERSION) => serde_json::from_str::<State>(&text),
         Ok(newer) if newer > VERSION => {
             return Loaded {
@@ -122,6 +123,7 @@ fn migrate(v1: V1, now: i64) -> State {
                 last_right: right,
                 answers: 1,
                 right: u32::from(right),
+                score: f64::from(u8::from(right)),
                 stability: f64::from(1u32 << (level - 1)),
                 difficulty: 5.0,
                 reps: level as i32,
@@ -134,6 +136,15 @@ fn migrate(v1: V1, now: i64) -> State {
         version: VERSION,
         cards,
     }
+}
+
+/// Version 2 kept no scores: each right answer scored 1.
+fn from_v2(mut state: State) -> State {
+    state.version = VERSION;
+    for card in state.cards.values_mut() {
+        card.score = f64::from(card.right);
+    }
+    state
 }
 
 fn set_aside(path: &Path, why: &str) -> String {

@@ -15,6 +15,8 @@ struct Tally {
     seen: usize,
     answers: u32,
     right: u32,
+    /// The answers' scores added up: partial credit included.
+    score: f64,
     due_now: usize,
     next_due: Option<i64>,
 }
@@ -28,6 +30,7 @@ impl Tally {
         self.seen += 1;
         self.answers += card.answers;
         self.right += card.right;
+        self.score += card.score;
         if !card.last_right || card.due <= now {
             self.due_now += 1;
         } else {
@@ -36,7 +39,7 @@ impl Tally {
     }
 
     fn accuracy(&self) -> Option<f64> {
-        (self.answers > 0).then(|| f64::from(self.right) / f64::from(self.answers))
+        (self.answers > 0).then(|| self.score / f64::from(self.answers))
     }
 
     fn row(&self, name: &str, now: i64) -> String {
@@ -65,8 +68,15 @@ pub fn render(questions: &[&Question], state: &State, now: i64) -> String {
         }
     }
     let mut out = format!(
-        "Seen {} of {} questions; {} of {} answers right.\n",
-        total.seen, total.questions, total.right, total.answers
+        "Seen {} of {} questions; {} of {} answers right{}.\n",
+        total.seen,
+        total.questions,
+        total.right,
+        total.answers,
+        total.accuracy().map_or(String::new(), |a| format!(
+            "; score {:.0}% (a key point partly made counts half)",
+            100.0 * a
+        ))
     );
     out += &format!(
         "Due now: {}; never answered: {}; next due {}.\n",
@@ -74,7 +84,7 @@ pub fn render(questions: &[&Question], state: &State, now: i64) -> String {
         total.questions - total.seen,
         total.next_due.map_or("-".to_owned(), |d| from_now(d - now))
     );
-    let head = format!("{:>7} {:>8} {:>8}  next due\n", "seen", "right", "due now");
+    let head = format!("{:>7} {:>8} {:>8}  next due\n", "seen", "score", "due now");
     out += &format!("\n{:<26}{head}", "by topic");
     for (topic, tally) in &topics {
         out += &tally.row(topic, now);
@@ -104,10 +114,11 @@ pub fn render(questions: &[&Question], state: &State, now: i64) -> String {
             .filter(|q| q.topic == *topic)
             .collect();
         out += &format!(
-            "  {}. {topic}: {} of {} answers right; {}\n",
+            "  {}. {topic}: {} of {} answers right, score {:.0}%; {}\n",
             rank + 1,
             tally.right,
             tally.answers,
+            100.0 * tally.accuracy().unwrap_or(0.0),
             advice(&of_topic, state)
         );
     }

@@ -72,6 +72,29 @@ pub fn scores(questions: &[Question]) -> Option<Vec<(&'static str, f64)>> {
 }
 
 /// What picking the options with the highest `feature` scores on `q`.
+/// The most a single count of right options may hold of the multi
+/// questions: above it, "always pick that many" becomes a strategy.
+pub const MAX_RIGHT_COUNT_SHARE: f64 = 0.40;
+/// Below this many multi questions the spread is not measured.
+pub const MIN_MULTI: usize = 10;
+
+/// The most common number of right options among the multi questions,
+/// and the share of them that have it; `None` below [`MIN_MULTI`].
+pub fn commonest_right_count(questions: &[Question]) -> Option<(usize, f64)> {
+    let counts: Vec<usize> = questions
+        .iter()
+        .filter(|q| q.kind == crate::question::Kind::Multi)
+        .map(|q| q.answer.chars().count())
+        .collect();
+    if counts.len() < MIN_MULTI {
+        return None;
+    }
+    (1..=6)
+        .map(|n| (n, counts.iter().filter(|c| **c == n).count()))
+        .max_by_key(|(_, times)| *times)
+        .map(|(n, times)| (n, times as f64 / counts.len() as f64))
+}
+
 fn pick(q: &Question, feature: fn(&Question, &str) -> i64) -> f64 {
     let values: Vec<i64> = q.options.iter().map(|option| feature(q, option)).collect();
     let Some(&best) = values.iter().max() else {

@@ -263,10 +263,6 @@ fn multi_answer_rule(answer: Option<&str>, options: usize, problems: &mut Vec<St
         ));
     } else if distinct.len() != letters.len() {
         problems.push(format!("answer `{answer}` repeats a letter"));
-    } else if letters.len() < 2 {
-        problems.push(format!(
-            "answer `{answer}`: a multi question has two or more right options (else make it a choice)"
-        ));
     } else if letters.len() == options {
         problems.push(format!(
             "answer `{answer}` names every option; at least one must be wrong"

@@ -46,7 +46,9 @@ fn stats_show_progress_by_topic_and_step_and_the_weakest_topics() {
     let state = drilled();
     let out = stats(&state, NOW + DAY);
     assert!(
-        out.contains("Seen 9 of 9 questions; 7 of 9 answers right."),
+        out.contains(
+            "Seen 9 of 9 questions; 7 of 9 answers right; score 78% (a key point partly made counts half)."
+        ),
         "{out}"
     );
     assert!(
@@ -59,13 +61,13 @@ fn stats_show_progress_by_topic_and_step_and_the_weakest_topics() {
         .expect("a weakest-topics section");
     assert!(
         weakest.contains(
-            "1. tokens: 2 of 3 answers right; revisit step 10 (refresh); redo tokens-reuse"
+            "1. tokens: 2 of 3 answers right, score 67%; revisit step 10 (refresh); redo tokens-reuse"
         ),
         "the weakest topic first, with its step and the question to redo:\n{weakest}"
     );
     assert!(
-        weakest.contains("2. basics: 5 of 6 answers right; read the sources")
-            || weakest.contains("2. basics: 5 of 6 answers right; revisit"),
+        weakest.contains("2. basics: 5 of 6 answers right, score 83%; read the sources")
+            || weakest.contains("2. basics: 5 of 6 answers right, score 83%; revisit"),
         "{weakest}"
     );
     insta::assert_snapshot!("stats_a_day_after_a_drill", out);
@@ -74,6 +76,25 @@ fn stats_show_progress_by_topic_and_step_and_the_weakest_topics() {
     assert!(
         month.contains("Due now: 9;"),
         "a month later everything is due:\n{month}"
+    );
+}
+
+#[test]
+fn stats_keep_a_recalls_partial_score() {
+    let state = scratch("partial-score").join("quiz.json");
+    let args = fixture_args(&state, &["--kind", "recall", "--topic", "basics"]);
+    // Answered out loud; one point covered, one partly, one missed: 50%.
+    let output = run_at(&args, "\nc p m\n", NOW);
+    assert!(
+        text(&output.stdout)
+            .contains("Covered 1, partly 1, missed 1 of 3 key points: 50%, counts as a miss."),
+        "{}",
+        text(&output.stdout)
+    );
+    let out = stats(&state, NOW + 60);
+    assert!(
+        out.contains("0 of 1 answers right; score 50%"),
+        "the half a point was worth is kept, though the answer was a miss:\n{out}"
     );
 }
 

@@ -174,7 +174,7 @@ fn progress_is_saved_after_every_answer() {
     let _ = s.finish();
     let saved = std::fs::read_to_string(&state).expect("the state file exists after one answer");
     let json: serde_json::Value = serde_json::from_str(&saved).expect("the state is JSON");
-    assert_eq!(json["version"], 2, "{saved}");
+    assert_eq!(json["version"], 3, "{saved}");
     assert_eq!(
         json["cards"].as_object().map(|c| c.len()),
         Some(1),
@@ -271,7 +271,7 @@ fn a_version_1_state_file_is_migrated() {
     let migrated = std::fs::read_to_string(&state).expect("state");
     insta::assert_snapshot!("migrated_v1_state", migrated);
     let json: serde_json::Value = serde_json::from_str(&migrated).expect("JSON");
-    assert_eq!(json["version"], 2);
+    assert_eq!(json["version"], 3);
     assert_eq!(json["cards"]["basics-header"]["due"], NOW + 4 * DAY);
     assert_eq!(
         json["cards"]["basics-status"]["last_right"], true,
@@ -294,4 +294,22 @@ fn a_state_from_a_newer_quiz_is_never_overwritten() {
         "{err}"
     );
     assert_eq!(std::fs::read_to_string(&state).expect("state"), newer);
+}
+
+#[test]
+fn a_version_2_state_file_keeps_its_answers_as_scores() {
+    let state = scratch("v2").join("quiz.json");
+    let card = format!(
+        r#"{{"due": {due}, "last_answer": {now}, "last_right": true, "answers": 3, "right": 2, "stability": 3.0, "difficulty": 5.0, "reps": 3, "lapses": 1}}"#,
+        due = NOW + 30 * DAY,
+        now = NOW - DAY
+    );
+    let v2 = format!(r#"{{"version": 2, "cards": {{"basics-header": {card}}}}}"#);
+    std::fs::write(&state, v2).expect("write a v2 state");
+    let output = run_at(&fixture_args(&state, &["stats"]), "", NOW);
+    let out = text(&output.stdout);
+    assert!(
+        out.contains("2 of 3 answers right; score 67%"),
+        "a version-2 card scores its right answers, 1 each:\n{out}"
+    );
 }

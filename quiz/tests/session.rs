@@ -84,9 +84,10 @@ fn sources_follow_every_answer() {
 }
 
 #[test]
-fn a_typed_recall_is_graded_by_the_points_ticked() {
-    // Typed over two lines, ended by an empty one; then points 1 and 3 of 3.
-    let input = "The timing differs\nso usernames leak\n\n1 3\n";
+fn a_typed_recall_is_shown_beside_the_model_answer_and_marked_point_by_point() {
+    // Typed over two lines, ended by an empty one; then point 1 covered,
+    // point 2 partly, point 3 covered.
+    let input = "The timing differs\nso usernames leak\n\nc p c\n";
     let output = run_fixture(
         &["--kind", "recall", "--topic", "basics", "--seed", "1"],
         input,
@@ -97,34 +98,48 @@ fn a_typed_recall_is_graded_by_the_points_ticked() {
         "a typed answer can run over several lines:\n{out}"
     );
     assert!(
-        out.contains("Model answer:\n  Otherwise the response time"),
-        "the empty line reveals the model answer:\n{out}"
+        out.contains("Your answer:\n  The timing differs\n  so usernames leak\nModel answer:\n  Otherwise the response time"),
+        "the candidate's own answer is shown again, just above the model answer, to be marked against it:\n{out}"
     );
     assert!(
         out.contains("Key points:\n  1) An unknown user would answer faster"),
         "the key points are numbered:\n{out}"
     );
     assert!(
-        out.contains("You covered 2 of 3 key points (67%): counts as right."),
-        "two of three points is right:\n{out}"
+        out.contains("Covered 2, partly 1, missed 0 of 3 key points: 83%, counts as right."),
+        "a point partly made counts half:\n{out}"
     );
     assert!(out.contains("Score: 1/1"), "{out}");
     insta::assert_snapshot!("typed_recall", out);
 }
 
 #[test]
-fn a_recall_with_too_few_points_is_a_miss() {
-    let output = run_fixture(&["--kind", "recall", "--topic", "basics"], "\n2\n");
+fn a_recall_with_too_few_points_is_a_miss_and_every_point_needs_a_mark() {
+    let output = run_fixture(&["--kind", "recall", "--topic", "basics"], "\nm c m\n");
     let out = text(&output.stdout);
     assert!(
-        out.contains("You covered 1 of 3 key points (33%): counts as a miss."),
+        out.contains("Covered 1, partly 0, missed 2 of 3 key points: 33%, counts as a miss."),
         "{out}"
     );
-    assert!(out.contains("Score: 0/1"), "{out}");
-    let all = run_fixture(&["--kind", "recall", "--topic", "basics"], "\na\n");
     assert!(
-        text(&all.stdout).contains("You covered 3 of 3"),
-        "`a` ticks every point"
+        out.contains("(nothing typed)"),
+        "an answer given out loud: {out}"
+    );
+    assert!(out.contains("Score: 0/1"), "{out}");
+    let short = run_fixture(
+        &["--kind", "recall", "--topic", "basics"],
+        "\na\nc c\nc c c\n",
+    );
+    let out = text(&short.stdout);
+    assert!(
+        out.contains("`a` is not a mark") && out.contains("2 marks for 3 points"),
+        "no shortcut ticks every point, and each point gets its own mark:\n{out}"
+    );
+    assert!(out.contains("Covered 3, partly 0, missed 0 of 3"), "{out}");
+    let partly = run_fixture(&["--kind", "recall", "--topic", "basics"], "\np p m\n");
+    assert!(
+        text(&partly.stdout).contains("33%, counts as a miss."),
+        "two points partly made and one missed is a third of the points"
     );
 }
 
@@ -313,7 +328,7 @@ fn ctrl_c_ends_with_the_summary() {
         "Ctrl-C prints the summary of what was answered:\n{out}"
     );
     let saved = std::fs::read_to_string(&state).expect("the answer was saved");
-    assert!(saved.contains("\"version\": 2"), "{saved}");
+    assert!(saved.contains("\"version\": 3"), "{saved}");
 }
 
 #[test]

@@ -35,7 +35,8 @@ use tokio::time::{Instant, Sleep};
 /// How long each phase may wait for the client.
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
-    /// A request head, from its first byte; and each wait for a body byte.
+    /// A request head, from its first byte; and a body, from the end of its
+    /// head, in all.
     pub header: Duration,
     /// Between requests.
     pub idle: Duration,

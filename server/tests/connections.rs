@@ -175,8 +175,8 @@ fn a_body_that_stops_arriving_is_cut_off() {
         .expect("send a head and part of a body");
     assert!(
         closed_within(&mut stream, Duration::from_secs(4)).is_some(),
-        "a request whose body stops after 10 of 100 bytes, with --header-timeout 1: each part of a body is due \
-         within a second of the last; the connection was still open after 4.\n  look at: {LOOK}"
+        "a request whose body stops after 10 of 100 bytes, with --header-timeout 1: a body is due in full \
+         within a second of the end of its head; the connection was still open after 4.\n  look at: {LOOK}"
     );
 }
 

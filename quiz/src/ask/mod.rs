@@ -8,12 +8,12 @@ mod recall;
 use std::io::{BufRead, Write};
 
 use crate::question::{Kind, Question};
-use crate::schedule::Grade;
+use crate::schedule::{Grade, Mark};
 use crate::ui::{Line, Ui, indent};
 
 /// How one question went.
 pub enum Outcome {
-    Answered(Grade),
+    Answered(Mark),
     /// The learner quit or input ended before an answer.
     Stopped,
 }
@@ -27,16 +27,16 @@ pub fn ask<R: BufRead, W: Write>(
     typed: bool,
 ) -> Outcome {
     show_question(ui, q);
-    let grade = match q.kind {
-        Kind::Choice | Kind::Code => choice::ask(ui, q, order),
-        Kind::Multi => multi::ask(ui, q, order),
-        Kind::Order => order::ask(ui, q, order),
+    let mark = match q.kind {
+        Kind::Choice | Kind::Code => choice::ask(ui, q, order).map(Mark::from),
+        Kind::Multi => multi::ask(ui, q, order).map(Mark::from),
+        Kind::Order => order::ask(ui, q, order).map(Mark::from),
         Kind::Recall => recall::ask(ui, q, typed),
     };
-    match grade {
-        Some(grade) => {
-            after(ui, q, grade);
-            Outcome::Answered(grade)
+    match mark {
+        Some(mark) => {
+            after(ui, q, mark.grade);
+            Outcome::Answered(mark)
         }
         None => Outcome::Stopped,
     }

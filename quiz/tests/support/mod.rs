@@ -136,7 +136,7 @@ const PROMPTS: [&str; 5] = [
     "Your order",
     "Type your answer",
     "(more",
-    "Points covered",
+    "Mark each point",
 ];
 
 /// A live session: answers each prompt as `play` says, reading the options
@@ -263,8 +263,14 @@ impl Session {
 
 /// The line to type at `prompt`, right or wrong, given what is on `screen`.
 fn answer_for(prompt: &str, screen: &str, id: &str, right: bool) -> String {
-    if prompt.starts_with("Points covered") {
-        return if right { "a" } else { "" }.to_owned();
+    if prompt.starts_with("Mark each point") {
+        // One mark a key point: count the numbered points on screen.
+        let points = screen.rsplit("Key points:").next().unwrap_or("");
+        let n = (1..)
+            .take_while(|k| points.contains(&format!("\n  {k}) ")))
+            .count();
+        let mark = if right { "c" } else { "m" };
+        return vec![mark; n].join(" ");
     }
     if !prompt.starts_with("Your answer (") && !prompt.starts_with("Your order") {
         // The recall answer prompts: answer out loud.
