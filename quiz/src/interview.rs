@@ -1,12 +1,14 @@
 //! `cargo quiz interview`: a mock interview. Open (recall) and code
 //! questions across different topics, easiest first, each with a suggested
-//! time; the follow-up the bank links is asked next; at the end, a report
-//! by topic says what is strong, what is weak and what to redo.
+//! time and the interview's clock; the follow-up the bank links is asked
+//! next; when the time is spent the interview ends; at the end, a report by
+//! topic says what is strong, what is weak and what to redo.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, Write};
 
 use crate::ask::{self, Outcome};
+use crate::clock;
 use crate::interrupt;
 use crate::question::{Difficulty, Kind, Question};
 use crate::schedule::{Grade, Mark};
@@ -155,7 +157,33 @@ fn points(score: f64) -> String {
     }
 }
 
+/// `seconds` as a clock shows it: `m:ss`.
+fn clock_text(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+/// The interview's time limit: each planned question's suggested minutes,
+/// and its linked follow-up's, in seconds.
+fn time_limit(chosen: &[&Question], bank: &[Question]) -> i64 {
+    let minutes: u32 = chosen
+        .iter()
+        .map(|q| {
+            let follow_up = q
+                .follow_up
+                .as_deref()
+                .and_then(|f| bank.iter().find(|b| b.id == f))
+                .map_or(0, suggested_minutes);
+            suggested_minutes(q) + follow_up
+        })
+        .sum();
+    i64::from(minutes) * 60
+}
+
 /// Runs the interview over `chosen`, asking linked follow-ups from `bank`.
+/// The clock is shown with every question and after every answer; once the
+/// interview's time (the questions' suggested minutes added up) is spent,
+/// no new question is asked, as an interviewer would stop.
 pub fn run<R: BufRead, W: Write>(
     ui: &mut Ui<R, W>,
     chosen: &[&Question],
@@ -167,7 +195,23 @@ pub fn run<R: BufRead, W: Write>(
     let mut asked: HashSet<&str> = HashSet::new();
     let planned: HashSet<&str> = chosen.iter().map(|q| q.id.as_str()).collect();
     interrupt::set_summary(report.render(&ui.style, bank));
+    let started = clock::now();
+    let limit = time_limit(chosen, bank);
+    ui.say(&format!(
+        "Mock interview: {} question(s), {} in all; the clock runs from now.",
+        chosen.len(),
+        clock_text(limit)
+    ));
     'questions: for (index, &main) in chosen.iter().enumerate() {
+        if clock::now() - started >= limit {
+            ui.say("");
+            ui.say(&ui.style.bad(&format!(
+                "Time is up ({} of {}): the interview ends here, as a real one would.",
+                clock_text(clock::now() - started),
+                clock_text(limit)
+            )));
+            break;
+        }
         let mut next = Some((
             main,
             format!("Interview question {}/{}", index + 1, chosen.len()),
@@ -176,14 +220,34 @@ pub fn run<R: BufRead, W: Write>(
             asked.insert(&q.id);
             let order = option_order(q, rng);
             header(ui, q, &label);
+            let asked_at = clock::now();
             let time = format!(
-                "Suggested time: {} min (not enforced).",
-                suggested_minutes(q)
+                "Suggested time: {} min · interview clock {} of {}.",
+                suggested_minutes(q),
+                clock_text(asked_at - started),
+                clock_text(limit)
             );
             ui.say(&ui.style.dim(&time));
             let Outcome::Answered(mark) = ask::ask(ui, q, &order, true) else {
                 break 'questions;
             };
+            let took = clock::now() - asked_at;
+            let suggested = i64::from(suggested_minutes(q)) * 60;
+            let pace = if took > suggested {
+                ui.style.bad(&format!(
+                    "Answered in {}: {} over the suggested {} min.",
+                    clock_text(took),
+                    clock_text(took - suggested),
+                    suggested / 60
+                ))
+            } else {
+                ui.style.dim(&format!(
+                    "Answered in {} (suggested {} min).",
+                    clock_text(took),
+                    suggested / 60
+                ))
+            };
+            ui.say(&pace);
             record(&q.id, mark);
             report.add(q, mark);
             interrupt::set_summary(report.render(&ui.style, bank));
@@ -198,5 +262,23 @@ pub fn run<R: BufRead, W: Write>(
     ui.say("");
     let text = report.render(&ui.style, bank);
     ui.say(&text);
+    ui.say(&format!(
+        "Time: {} of {}.",
+        clock_text(clock::now() - started),
+        clock_text(limit)
+    ));
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock_text;
+
+    #[test]
+    fn the_clock_shows_minutes_and_seconds() {
+        assert_eq!(clock_text(0), "0:00");
+        assert_eq!(clock_text(75), "1:15");
+        assert_eq!(clock_text(30 * 60), "30:00");
+        assert_eq!(clock_text(-5), "0:00");
+    }
 }

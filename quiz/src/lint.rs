@@ -60,7 +60,15 @@ pub fn lint(dir: &Path, questions: &[Question]) -> Vec<Fault> {
             Some(f) if !ids.contains(f) => {
                 say(format!("`follow_up` names `{f}`, which is not in the bank"))
             }
-            _ => {}
+            Some(f) => {
+                let next = questions.iter().find(|n| n.id == f);
+                if let Some(why) = next.and_then(|next| crate::tells::given_away(q, next)) {
+                    say(format!(
+                        "its follow-up `{f}` can be answered from this question's model answer: {why}; reword one of them"
+                    ));
+                }
+            }
+            None => {}
         }
     }
     for (strategy, share) in crate::tells::scores(questions).unwrap_or_default() {

@@ -95,6 +95,54 @@ pub fn commonest_right_count(questions: &[Question]) -> Option<(usize, f64)> {
         .map(|(n, times)| (n, times as f64 / counts.len() as f64))
 }
 
+/// How much of `text`'s content words `shown` holds, 0 to 1.
+pub fn covered_by(text: &str, shown: &HashSet<String>) -> f64 {
+    let words = content_words(text);
+    if words.is_empty() {
+        return 0.0;
+    }
+    words.intersection(shown).count() as f64 / words.len() as f64
+}
+
+/// Why the follow-up `next` can be answered from what `before` showed just
+/// above it (its model answer and explanation), if it can: its right
+/// option shares the most words with that text, or most of its key points
+/// are there almost word for word.
+pub fn given_away(before: &Question, next: &Question) -> Option<String> {
+    let shown = content_words(&format!("{} {}", before.answer, before.explanation));
+    if next.kind.is_single_answer() {
+        let letters = ['A', 'B', 'C', 'D', 'E', 'F'];
+        let right = letters.iter().position(|l| next.answer.starts_with(*l))?;
+        let scores: Vec<f64> = next.options.iter().map(|o| covered_by(o, &shown)).collect();
+        let best_wrong = scores
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != right)
+            .map(|(_, s)| *s)
+            .fold(0.0, f64::max);
+        return (scores[right] > best_wrong).then(|| {
+            format!(
+                "its right option shares more words ({:.0}%) with `{}`'s answer and explanation, shown just before, than any other option ({:.0}%)",
+                100.0 * scores[right],
+                before.id,
+                100.0 * best_wrong
+            )
+        });
+    }
+    let given = next
+        .points
+        .iter()
+        .filter(|p| covered_by(p, &shown) >= 0.7)
+        .count();
+    (!next.points.is_empty() && 2 * given > next.points.len()).then(|| {
+        format!(
+            "{given} of its {} key points are almost word for word in `{}`'s answer, shown just before",
+            next.points.len(),
+            before.id
+        )
+    })
+}
+
 fn pick(q: &Question, feature: fn(&Question, &str) -> i64) -> f64 {
     let values: Vec<i64> = q.options.iter().map(|option| feature(q, option)).collect();
     let Some(&best) = values.iter().max() else {
@@ -107,7 +155,7 @@ fn pick(q: &Question, feature: fn(&Question, &str) -> i64) -> f64 {
 }
 
 /// Lower-case words of four letters or more (underscores join them).
-fn content_words(text: &str) -> HashSet<String> {
+pub fn content_words(text: &str) -> HashSet<String> {
     text.split(|c: char| !(c.is_ascii_alphabetic() || c == '_'))
         .filter(|word| word.len() >= 4)
         .map(str::to_lowercase)

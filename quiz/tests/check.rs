@@ -405,6 +405,27 @@ fn the_follow_up_lint_wants_another_question_of_the_bank() {
 }
 
 #[test]
+fn a_follow_up_answered_by_the_answer_shown_before_it_is_a_fault() {
+    // The parent's explanation states the follow-up's right option.
+    let parent = broken(GOOD, "hint", "follow_up = \"code-one\"\nhint").replace(
+        "explanation = \"Because.\"",
+        "explanation = \"A missing route answers 404 Not Found.\"",
+    );
+    let next = CODE.replace("\"404 Not\"", "\"404 Not Found\"");
+    let (ok, err) = check(&format!("{parent}{next}"));
+    assert!(!ok, "a follow-up read off the screen must fail");
+    assert!(
+        err.contains("its follow-up `code-one` can be answered from this question's model answer"),
+        "{err}"
+    );
+    let (ok, err) = check(&format!(
+        "{}{CODE}",
+        broken(GOOD, "hint", "follow_up = \"code-one\"\nhint")
+    ));
+    assert!(ok, "an explanation that gives nothing away is fine:\n{err}");
+}
+
+#[test]
 fn the_guess_lint_catches_a_bank_whose_hints_point_at_the_answer() {
     // Twenty questions whose hint shares a word with the right option only:
     // a guesser who follows the hint's words gets every one right.

@@ -55,7 +55,14 @@ fn the_mock_interview_asks_open_and_code_questions_easiest_first() {
         asked.len(),
         "every question shows a suggested time:\n{out}"
     );
-    assert!(out.contains("(not enforced)"), "{out}");
+    assert!(
+        out.contains("interview clock 0:00 of "),
+        "the clock is shown with each question:\n{out}"
+    );
+    assert!(
+        out.contains("Answered in 0:00 (suggested "),
+        "and after each answer:\n{out}"
+    );
     assert!(
         out.contains("Type your answer; an empty line ends it"),
         "open answers are typed:\n{out}"
