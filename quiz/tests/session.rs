@@ -144,6 +144,29 @@ fn a_recall_with_too_few_points_is_a_miss_and_every_point_needs_a_mark() {
 }
 
 #[test]
+fn wide_code_and_long_urls_are_never_broken() {
+    // Not a terminal: 80 columns. The code line is 118 characters, the URL 68
+    // after a long sentence.
+    let output = run_fixture(
+        &["--kind", "code", "--topic", "basics", "--seed", "1"],
+        "A\n",
+    );
+    let out = text(&output.stdout);
+    assert!(
+        out.lines().any(
+            |line| line.trim_start().starts_with("Authorization: bearer ")
+                && line.trim_end().ends_with(".c2lnbmF0dXJlLW9mLXRoZS10b2tlbg")
+        ),
+        "a code line is shown as written, never wrapped:\n{out}"
+    );
+    assert!(
+        out.contains("https://www.rfc-editor.org/rfc/rfc9110.html#name-authentication-scheme"),
+        "a URL stays whole so that it can be clicked:\n{out}"
+    );
+    insta::assert_snapshot!("wide_code", out);
+}
+
+#[test]
 fn a_multi_answer_is_right_only_for_exactly_the_right_set() {
     // Seed 1 shows basics-multi's options in a fixed order; read the letters.
     let shown = run_fixture(&["--kind", "multi", "--seed", "1"], "q\n");
