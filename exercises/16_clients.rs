@@ -76,7 +76,7 @@
 //! | `GET /users` with a client token carrying `users:read` | 200 `[{"username": "alice", "disabled": false}, ...]` |
 //! | `GET /users` with a user's token, or a client token without `users:read` | 403 `insufficient_scope` |
 //! | `/users/me` (any user route) with a client token | 403 `insufficient_scope` |
-//! | `POST /revoke` with a client token | 200; the token is refused from then on |
+//! | `POST /revoke` with a client token, by that client | 200; the token is refused from then on |
 //!
 //! ## What must hold
 //!
@@ -90,7 +90,9 @@
 //!   the secret, `+` a space. An empty secret is no secret: Basic
 //!   `course-cli:`, as OAuth libraries send it, is the public client, and
 //!   Basic with an empty id and secret (Swagger UI's) names no client. A
-//!   Basic value that cannot be read is 401, never ignored.
+//!   Basic value that cannot be read is 401, never ignored, even beside a
+//!   form secret: decode Basic first, then look at the form. A form
+//!   `client_id` other than Basic's is 400 `invalid_request`.
 //! - Basic and `client_secret` in the form at once is 400
 //!   `invalid_request`, even when both are right.
 //! - The client is authenticated before its grant is looked at: a wrong
@@ -101,16 +103,22 @@
 //!   client whatever its registration (`Client::allows`, given), and the
 //!   MFA grant for a client without the password grant.
 //! - `client_credentials` gives a token for the client itself (`sub` and
-//!   `client_id` its id), with only scopes the client may have (400
-//!   `invalid_scope` when none is left) and no refresh token.
+//!   `client_id` its id), with only scopes the client may have (the others
+//!   dropped, each scope once, in the order asked; all of the client's when
+//!   it asks for none; 400 `invalid_scope` when none is left) and no refresh
+//!   token. `authorization_code` is `unsupported_grant_type` until step 17.
 //! - A client's token never acts for a user: on every user route it is 403
 //!   `insufficient_scope`, even when a user has the client's name.
 //! - `GET /users` needs `users:read`: a client token without it, or a
-//!   user's token, is 403; a revoked client token is 401.
+//!   live user's token (step 10's `principal_in_session`, then step 11's
+//!   `ensure_not_revoked`), is 403 (`insufficient_client_scope`); a revoked
+//!   client token, or anything else, is 401 `invalid_token`. It lists each
+//!   name in `state.usernames` as `state.auth.users` finds it.
 //! - A user's tokens carry no scope their client may not have.
 //! - A refresh token works only for the client it was issued to, whichever
 //!   client presents it (the first-party one too), and a refused attempt
-//!   does not spend it. The MFA grant's tokens are bound like the others.
+//!   does not spend it; a family with no client recorded is refused (fail
+//!   closed). The MFA grant's tokens are bound like the others.
 //! - User routes keep step 12's rules (bearer or session cookie); a
 //!   revoked client token there is 401, as anywhere.
 //! - No secret is ever returned or printed (`Debug` shows none).
@@ -119,6 +127,11 @@
 //!
 //! ## Hints
 //!
+//! - `&state` passes as it is where a function takes `&ThrottleState` or
+//!   `&RefreshState` (step 14's `throttled_login`, step 10's
+//!   `refresh_grant`): deref coercion follows `previous` down the chain.
+//! - The errors of earlier steps convert into `ClientGrantError` with `?`
+//!   (each error type wraps the one before it).
 //! - `presented_client`: look for `Authorization: Basic ...` first; decode
 //!   it with `STANDARD`, split at the first `:`, and `form_decode` each
 //!   half. Then the form's `client_id` / `client_secret`.
@@ -385,8 +398,8 @@ impl fmt::Debug for Presented {
 /// Why a client is refused at `/token`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientError {
-    /// 400 `invalid_request`: two ways of authenticating at once, or a
-    /// secret without a `client_id`.
+    /// 400 `invalid_request`: two ways of authenticating at once, a secret
+    /// without a `client_id`, or a form `client_id` other than Basic's.
     InvalidRequest(&'static str),
     /// 401 `invalid_client`; `basic` when the client tried HTTP Basic, whose
     /// challenge the answer then carries (RFC 6749 §5.2).

@@ -273,8 +273,8 @@ impl fmt::Debug for Presented {
 /// Why a client is refused at `/token`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientError {
-    /// 400 `invalid_request`: two ways of authenticating at once, or a
-    /// secret without a `client_id`.
+    /// 400 `invalid_request`: two ways of authenticating at once, a secret
+    /// without a `client_id`, or a form `client_id` other than Basic's.
     InvalidRequest(&'static str),
     /// 401 `invalid_client`; `basic` when the client tried HTTP Basic, whose
     /// challenge the answer then carries (RFC 6749 §5.2).
