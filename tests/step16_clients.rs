@@ -95,8 +95,10 @@ fn basic(id: &str, secret: &str) -> String {
     format!("Basic {}", STANDARD.encode(pair))
 }
 
-async fn token_with_basic(
+/// `POST path` with a form and an `Authorization` header.
+async fn post_with_basic(
     server: &TestServer,
+    path: &str,
     authorization: &str,
     fields: &[(&str, &str)],
 ) -> Reply {
@@ -105,8 +107,32 @@ async fn token_with_basic(
         ("authorization", authorization),
     ];
     server
-        .request(Method::POST, "/token", &headers, form(fields))
+        .request(Method::POST, path, &headers, form(fields))
         .await
+}
+
+async fn token_with_basic(
+    server: &TestServer,
+    authorization: &str,
+    fields: &[(&str, &str)],
+) -> Reply {
+    post_with_basic(server, "/token", authorization, fields).await
+}
+
+/// A client_credentials token for the tests' own client `id`.
+async fn client_token(server: &TestServer, id: &str, secret: &str) -> String {
+    let reply = token_with_basic(
+        server,
+        &basic(id, secret),
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
+    reply.assert_status(
+        200,
+        &format!("the client {id} may use client_credentials"),
+        "`grant`",
+    );
+    reply.access_token()
 }
 
 async fn service_token(server: &TestServer) -> String {
@@ -469,18 +495,7 @@ async fn a_client_named_like_a_user_never_acts_for_them() {
         &["profile", "items:read"],
     )])
     .await;
-    let reply = token_with_basic(
-        &server,
-        &basic("alice", "alice-the-service-0123456789abcdef"),
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
-    reply.assert_status(
-        200,
-        "the client alice may use client_credentials",
-        "`grant`",
-    );
-    let token = reply.access_token();
+    let token = client_token(&server, "alice", "alice-the-service-0123456789abcdef").await;
     let reply = server.get_with_token("/users/me", &token).await;
     assert_ne!(
         reply.status, 200,
@@ -532,18 +547,8 @@ async fn users_refuses_a_token_without_users_read() {
         &["reports:read"],
     )])
     .await;
-    let reply = token_with_basic(
-        &server,
-        &basic("reporter", "reporter-secret-0123456789abcdef"),
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
-    reply.assert_status(
-        200,
-        "the client reporter may use client_credentials",
-        "`grant`",
-    );
-    let reply = server.get_with_token("/users", &reply.access_token()).await;
+    let token = client_token(&server, "reporter", "reporter-secret-0123456789abcdef").await;
+    let reply = server.get_with_token("/users", &token).await;
     reply.assert_error(
         403,
         "insufficient_scope",
@@ -570,20 +575,13 @@ async fn users_refuses_a_token_without_users_read() {
 async fn a_revoked_client_token_is_refused() {
     let server = server().await;
     let token = service_token(&server).await;
-    let reply = server
-        .request(
-            Method::POST,
-            "/revoke",
-            &[
-                ("content-type", common::FORM),
-                (
-                    "authorization",
-                    &basic("course-service", COURSE_SERVICE_SECRET),
-                ),
-            ],
-            form(&[("token", &token)]),
-        )
-        .await;
+    let reply = post_with_basic(
+        &server,
+        "/revoke",
+        &basic("course-service", COURSE_SERVICE_SECRET),
+        &[("token", &token)],
+    )
+    .await;
     reply.assert_status(200, "RFC 7009: /revoke answers 200", "`revoke` (given)");
     let reply = server.get_with_token("/users", &token).await;
     reply.assert_error(
@@ -1110,13 +1108,8 @@ async fn client_credentials_grants_exactly_what_was_asked_for_its_lifetime() {
         &["users:readonly"],
     )])
     .await;
-    let reply = token_with_basic(
-        &narrow,
-        &basic("readonly", "readonly-secret-0123456789abcdef"),
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
-    let reply = narrow.get_with_token("/users", &reply.access_token()).await;
+    let token = client_token(&narrow, "readonly", "readonly-secret-0123456789abcdef").await;
+    let reply = narrow.get_with_token("/users", &token).await;
     reply.assert_error(
         403,
         "insufficient_scope",
@@ -1130,34 +1123,26 @@ async fn revoke_authenticates_the_client_and_revokes_only_its_tokens() {
     let server = server().await;
     let login = server.login("alice", "secret123").await;
     let refresh_token = refresh_token_of(&login);
-    let reply = server
-        .request(
-            Method::POST,
-            "/revoke",
-            &[
-                ("content-type", common::FORM),
-                ("authorization", &basic("course-web", "wrong")),
-            ],
-            form(&[("token", &refresh_token)]),
-        )
-        .await;
+    let reply = post_with_basic(
+        &server,
+        "/revoke",
+        &basic("course-web", "wrong"),
+        &[("token", &refresh_token)],
+    )
+    .await;
     reply.assert_error(
         401,
         "invalid_client",
         "RFC 7009 §2.1: /revoke checks the client's credentials first",
         "`revoke` (given)",
     );
-    let reply = server
-        .request(
-            Method::POST,
-            "/revoke",
-            &[
-                ("content-type", common::FORM),
-                ("authorization", &basic("course-web", COURSE_WEB_SECRET)),
-            ],
-            form(&[("token", &refresh_token)]),
-        )
-        .await;
+    let reply = post_with_basic(
+        &server,
+        "/revoke",
+        &basic("course-web", COURSE_WEB_SECRET),
+        &[("token", &refresh_token)],
+    )
+    .await;
     reply.assert_status(
         200,
         "RFC 7009 §2.2: 200 whatever the token was",
